@@ -1,0 +1,42 @@
+# equitrial — the two commands a new engineer needs are `make run` and `make test`.
+GO       ?= go
+NPM      ?= npm
+BIN      := bin/equitrial
+ASSETS   := web/static
+NHSUK    := web/node_modules/nhsuk-frontend/dist/nhsuk
+
+.PHONY: run test build web bench fuzz clean
+
+## run: build the web assets, then serve on http://127.0.0.1:8080/ with an embedded
+## database under ./data, seeded with demo trials when it has none.
+run: web
+	$(GO) run ./cmd/equitrial serve --demo
+
+## test: vet and run every test (integration tests use an embedded FerretDB; tests that
+## need ../shared skip with a message when it is absent).
+test: web
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+build: web
+	$(GO) build -o $(BIN) ./cmd/equitrial
+
+## web: fetch nhsuk-frontend (and axe-core for accessibility tests) from npm and copy
+## the built files the pages use into web/static. Neither is committed.
+web: $(ASSETS)/.built
+
+$(ASSETS)/.built: web/package.json web/package-lock.json
+	cd web && $(NPM) ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(ASSETS)/images
+	cp $(NHSUK)/nhsuk-frontend.min.css $(ASSETS)/nhsuk.min.css
+	cp $(NHSUK)/nhsuk-frontend.min.js $(ASSETS)/nhsuk.min.js
+	cp $(NHSUK)/assets/images/* $(ASSETS)/images/
+	cp web/node_modules/axe-core/axe.min.js $(ASSETS)/axe.min.js
+	touch $@
+
+## bench: the benchmarks whose figures are in docs/BENCHMARKS.md.
+bench:
+	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+
+clean:
+	rm -rf bin $(ASSETS) web/node_modules

@@ -1,0 +1,129 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"equitrial/api"
+	"equitrial/catalog"
+	"equitrial/ctgov"
+	"equitrial/internal/testdata"
+	"equitrial/matcher"
+	"equitrial/store"
+	"equitrial/store/storetest"
+)
+
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+const adminToken = "test-admin-token-0123456789abcdef"
+
+// service is a whole API over a fresh database and index, reached over HTTP.
+type service struct {
+	t   *testing.T
+	url string
+	db  *store.DB
+	cat *catalog.Catalog
+}
+
+func newService(t *testing.T) *service {
+	t.Helper()
+	db := storetest.NewDB(t)
+	ix, _, err := matcher.OpenIndex(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ix.Close() })
+	cat := &catalog.Catalog{Store: db.Trials, Index: ix}
+	srv := httptest.NewServer(api.New(api.Deps{Catalog: cat, Ping: db.Ping, AdminToken: adminToken}))
+	t.Cleanup(srv.Close)
+	return &service{t: t, url: srv.URL, db: db, cat: cat}
+}
+
+// importShared imports ../shared/ctgov through the catalog, as the CLI does.
+func (s *service) importShared() catalog.Summary {
+	s.t.Helper()
+	dir := testdata.SharedDir(s.t, "ctgov")
+	sum, err := s.cat.Import(context.Background(), func(each func(ctgov.Record) error) error {
+		return ctgov.ReadPaths([]string{dir}, each)
+	}, nil)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	return sum
+}
+
+// get fetches path and decodes the JSON answer into out, returning the status.
+func (s *service) get(path string, out any) int {
+	s.t.Helper()
+	return s.do(http.MethodGet, path, "", nil, out)
+}
+
+func (s *service) do(method, path, token string, body []byte, out any) int {
+	s.t.Helper()
+	req, err := http.NewRequest(method, s.url+path, bytes.NewReader(body))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	if res.StatusCode >= 400 && res.Header.Get("Content-Type") != "application/problem+json" {
+		s.t.Errorf("%s %s: status %d with Content-Type %q, want application/problem+json", method, path, res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			s.t.Fatalf("%s %s: %v in %s", method, path, err, data)
+		}
+	}
+	return res.StatusCode
+}
+
+type searchResult struct {
+	Total  int `json:"total"`
+	Hits   []matcher.Hit
+	Facets map[string][]matcher.Facet `json:"facets"`
+}
+
+func (s *service) search(params url.Values) searchResult {
+	s.t.Helper()
+	var r searchResult
+	if code := s.get("/api/v1/trials?"+params.Encode(), &r); code != http.StatusOK {
+		s.t.Fatalf("search %v: status %d", params, code)
+	}
+	return r
+}
+
+type problem struct {
+	Status int    `json:"status"`
+	Title  string `json:"title"`
+	Detail string `json:"detail"`
+	Errors []struct {
+		Field  string `json:"field"`
+		Detail string `json:"detail"`
+	} `json:"errors"`
+}
+
+// readShared reads every study in ../shared/ctgov, to derive what searches must find.
+func readShared(t *testing.T) []ctgov.Record {
+	var out []ctgov.Record
+	ctgov.ReadPaths([]string{testdata.SharedDir(t, "ctgov")}, func(r ctgov.Record) error {
+		if r.Err != nil {
+			t.Fatalf("%s: %v", r.Where(), r.Err)
+		}
+		out = append(out, r)
+		return nil
+	})
+	return out
+}

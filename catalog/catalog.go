@@ -1,0 +1,175 @@
+// Package catalog keeps the trial store and the search index in step: every import
+// writes the store (the source of truth) and then the index, and the index can be
+// rebuilt from the store at any time.
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"equitrial"
+	"equitrial/ctgov"
+	"equitrial/matcher"
+	"equitrial/store"
+)
+
+// Catalog is the trial store and its index.
+type Catalog struct {
+	Store *store.Trials
+	Index *matcher.Index
+	Log   *slog.Logger
+}
+
+// batchSize is how many records are written to the store and index at once: large
+// enough to amortise round trips, small enough that progress shows.
+const batchSize = 250
+
+// maxRejectionsListed bounds the rejections kept in a summary; all are counted.
+const maxRejectionsListed = 200
+
+// Summary says what an import did.
+type Summary struct {
+	Imported   int         `json:"imported"`
+	Updated    int         `json:"updated"`
+	Unchanged  int         `json:"unchanged"`
+	Rejected   int         `json:"rejected"`
+	Rejections []Rejection `json:"rejections"`
+	TookMs     int64       `json:"took_ms"`
+}
+
+// Rejection is one record that was not imported, and where it is.
+type Rejection struct {
+	Source   string `json:"source"`
+	Position string `json:"position,omitempty"`
+	Reason   string `json:"reason"`
+}
+
+// Total is the number of records read.
+func (s Summary) Total() int { return s.Imported + s.Updated + s.Unchanged + s.Rejected }
+
+func (s Summary) String() string {
+	return fmt.Sprintf("%d imported, %d updated, %d unchanged, %d rejected", s.Imported, s.Updated, s.Unchanged, s.Rejected)
+}
+
+// Reader yields records to each, as ctgov.ReadPaths and ctgov.Read do.
+type Reader func(each func(ctgov.Record) error) error
+
+// Import reads every record from read, upserts the good ones and indexes what
+// changed; bad records are counted, listed and skipped. progress, if not nil, is
+// called after each batch with the number of records handled so far.
+func (c *Catalog) Import(ctx context.Context, read Reader, progress func(done int)) (Summary, error) {
+	start := time.Now()
+	var sum Summary
+	var batch []*equitrial.Trial
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		outcomes, err := c.Store.Upsert(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("import: store: %w", err)
+		}
+		var changed []*equitrial.Trial
+		for i, o := range outcomes {
+			switch o {
+			case store.Imported:
+				sum.Imported++
+			case store.Updated:
+				sum.Updated++
+			case store.Unchanged:
+				sum.Unchanged++
+				continue
+			}
+			changed = append(changed, batch[i])
+		}
+		if err := c.Index.Put(changed...); err != nil {
+			return fmt.Errorf("import: index: %w", err)
+		}
+		batch = batch[:0]
+		if progress != nil {
+			progress(sum.Total())
+		}
+		return nil
+	}
+	err := read(func(r ctgov.Record) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if r.Err != nil {
+			sum.Rejected++
+			if len(sum.Rejections) < maxRejectionsListed {
+				sum.Rejections = append(sum.Rejections, Rejection{Source: r.Source, Position: r.Position, Reason: r.Err.Error()})
+			}
+			return nil
+		}
+		batch = append(batch, r.Trial)
+		if len(batch) >= batchSize {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	sum.TookMs = time.Since(start).Milliseconds()
+	if sum.Rejections == nil {
+		sum.Rejections = []Rejection{}
+	}
+	return sum, err
+}
+
+// Rebuild indexes every trial in the store.
+func (c *Catalog) Rebuild(ctx context.Context) (int, error) {
+	var n int
+	var batch []*equitrial.Trial
+	err := c.Store.Each(ctx, time.Time{}, func(t *equitrial.Trial) error {
+		batch = append(batch, t)
+		if len(batch) < batchSize {
+			return nil
+		}
+		n += len(batch)
+		err := c.Index.Put(batch...)
+		batch = batch[:0]
+		return err
+	})
+	if err == nil && len(batch) > 0 {
+		n += len(batch)
+		err = c.Index.Put(batch...)
+	}
+	if err != nil {
+		return n, fmt.Errorf("rebuild index: %w", err)
+	}
+	return n, nil
+}
+
+// EnsureIndexed rebuilds the index from the store when it was just created or
+// when it does not hold as many trials as the store (say, after a crash between a
+// store write and its index write).
+func (c *Catalog) EnsureIndexed(ctx context.Context, needsRebuild bool) error {
+	stored, err := c.Store.Count(ctx)
+	if err != nil {
+		return err
+	}
+	indexed, err := c.Index.Count()
+	if err != nil {
+		return err
+	}
+	if !needsRebuild && indexed == uint64(stored) {
+		return nil
+	}
+	start := time.Now()
+	n, err := c.Rebuild(ctx)
+	if c.Log != nil {
+		c.Log.Info("index rebuilt from store", "trials", n, "reason", rebuildReason(needsRebuild), "took_ms", time.Since(start).Milliseconds())
+	}
+	return err
+}
+
+func rebuildReason(needsRebuild bool) string {
+	if needsRebuild {
+		return "index missing or built by an older mapping"
+	}
+	return "index and store counts differ"
+}

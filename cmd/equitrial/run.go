@@ -1,0 +1,62 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+)
+
+// cli is what every subcommand gets from the process: the environment and the
+// output streams. Nothing reads os.* directly, so commands can be run in tests.
+type cli struct {
+	getenv func(string) string
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand of the equitrial binary.
+type command struct {
+	summary string
+	run     func(ctx context.Context, c *cli, args []string) error
+}
+
+// commands lists every subcommand; "serve" is the default when none is given.
+var commands = map[string]command{
+	"serve":    {"run the service (the default)", runServe},
+	"import":   {"import trials: import ctgov PATH...", runImport},
+	"criteria": {"parse trial eligibility criteria: criteria facts|show", runCriteria},
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	c := &cli{getenv: getenv, stdout: stdout, stderr: stderr}
+	name, rest := "serve", []string(nil)
+	if len(args) > 1 {
+		name, rest = args[1], args[2:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		usage(stdout)
+		return nil
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		usage(stderr)
+		return fmt.Errorf("unknown command %q", name)
+	}
+	return cmd.run(ctx, c, rest)
+}
+
+func usage(w io.Writer) {
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var b strings.Builder
+	b.WriteString("usage: equitrial [command] [arguments]\n\ncommands:\n")
+	for _, n := range names {
+		fmt.Fprintf(&b, "  %-10s %s\n", n, commands[n].summary)
+	}
+	io.WriteString(w, b.String())
+}

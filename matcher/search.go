@@ -1,0 +1,281 @@
+package matcher
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+
+	"equitrial"
+)
+
+// Query is a trial search. Zero values mean "no filter".
+type Query struct {
+	Text      string
+	Status    []string // overall statuses, any of
+	Phase     []string // phases, any of
+	Condition string   // words that must all appear in the conditions or MeSH terms
+	Country   []string // a site in any of these countries
+	Near      *equitrial.LatLon
+	RadiusKm  float64  // with Near: a site within this distance
+	Age       *float64 // the trial's age range includes this age, in years
+	Sex       string   // FEMALE or MALE: the trial admits this sex
+	Page      int      // 1-based
+	Size      int
+}
+
+// Results is one page of hits with facet counts over all matches.
+type Results struct {
+	Total  uint64             `json:"total"`
+	TookMs float64            `json:"took_ms"`
+	Page   int                `json:"page"`
+	Size   int                `json:"size"`
+	Hits   []Hit              `json:"hits"`
+	Facets map[string][]Facet `json:"facets"`
+}
+
+// Hit is one trial in a result list, with enough to show it without another lookup.
+type Hit struct {
+	NCTID      string              `json:"nctId"`
+	Title      string              `json:"title"`
+	Status     string              `json:"status"`
+	Phases     []string            `json:"phases"`
+	Score      float64             `json:"score"`
+	Highlights map[string][]string `json:"highlights,omitempty"`
+	Conditions []string            `json:"conditions,omitempty"`
+	Sponsor    string              `json:"sponsor,omitempty"`
+	StudyType  string              `json:"studyType,omitempty"`
+	MinimumAge string              `json:"minimumAge,omitempty"`
+	MaximumAge string              `json:"maximumAge,omitempty"`
+	Sex        string              `json:"sex,omitempty"`
+	Countries  []string            `json:"countries,omitempty"`
+	Sites      int                 `json:"sitesWithLocation"`
+	DistanceKm *float64            `json:"distance_km,omitempty"` // to the nearest site, with Query.Near
+}
+
+// Facet is one value of a facet field and how many matching trials have it.
+type Facet struct {
+	Term  string `json:"term"`
+	Count int    `json:"count"`
+}
+
+// facetFields are the keyword fields counted for every search, with how many values
+// each shows.
+var facetFields = map[string]int{
+	"status": 12, "phase": 8, "studyType": 5, "sponsorClass": 10, "country": 25, "mesh": 25,
+}
+
+var highlightFields = []string{"title", "summary", "conditions", "keywords", "interventions", "eligibility"}
+
+// Search runs q. Relevance (BM25) orders text searches; without text, nearest first
+// when Near is given, else most recently updated first.
+func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
+	start := time.Now()
+	if q.Size <= 0 {
+		q.Size = 20
+	}
+	if q.Page <= 0 {
+		q.Page = 1
+	}
+	req := bleve.NewSearchRequestOptions(buildQuery(q), q.Size, (q.Page-1)*q.Size, false)
+	req.Fields = []string{"briefTitle", "status", "phase", "conditions", "sponsor", "studyType", "minimumAge",
+		"maximumAge", "sex", "country", "siteLat", "siteLon"}
+	for name, size := range facetFields {
+		req.AddFacet(name, bleve.NewFacetRequest(name, size))
+	}
+	switch {
+	case q.Text != "":
+		req.Highlight = bleve.NewHighlightWithStyle("html")
+		req.Highlight.Fields = highlightFields
+	case q.Near != nil:
+		req.SortBy([]string{"-_score", "_id"}) // the nearest site scores highest
+	default:
+		req.SortBy([]string{"-lastUpdate", "_id"})
+	}
+	res, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	out := &Results{Total: res.Total, Page: q.Page, Size: q.Size, Hits: make([]Hit, 0, len(res.Hits)),
+		Facets: make(map[string][]Facet, len(res.Facets))}
+	for _, h := range res.Hits {
+		out.Hits = append(out.Hits, newHit(h, q.Near))
+	}
+	for name, f := range res.Facets {
+		list := []Facet{}
+		if f.Terms != nil {
+			for _, t := range f.Terms.Terms() {
+				list = append(list, Facet{Term: t.Term, Count: t.Count})
+			}
+		}
+		sort.SliceStable(list, func(i, j int) bool { return list[i].Count > list[j].Count })
+		out.Facets[name] = list
+	}
+	out.TookMs = float64(time.Since(start).Microseconds()) / 1000
+	return out, nil
+}
+
+func buildQuery(q Query) query.Query {
+	var must []query.Query
+	if q.Text != "" {
+		var should []query.Query
+		for field, boost := range map[string]float64{
+			"title": 3, "conditions": 3, "meshText": 2, "keywords": 2, "interventions": 2,
+			"summary": 1, "eligibility": 0.5, "sponsor": 1,
+		} {
+			m := bleve.NewMatchQuery(q.Text)
+			m.SetField(field)
+			m.SetBoost(boost)
+			should = append(should, m)
+		}
+		must = append(must, bleve.NewDisjunctionQuery(should...))
+	}
+	if q.Condition != "" {
+		var either []query.Query
+		for _, field := range []string{"conditions", "meshText"} {
+			m := bleve.NewMatchQuery(q.Condition)
+			m.SetField(field)
+			m.SetOperator(query.MatchQueryOperatorAnd)
+			either = append(either, m)
+		}
+		must = append(must, bleve.NewDisjunctionQuery(either...))
+	}
+	must = appendAnyOf(must, "status", q.Status)
+	must = appendAnyOf(must, "phase", q.Phase)
+	must = appendAnyOf(must, "country", q.Country)
+	scoreByDistance := q.Near != nil && q.Text == ""
+	if q.Near != nil && q.RadiusKm > 0 {
+		must = append(must, &sitesNear{field: "sites", lat: q.Near.Lat, lon: q.Near.Lon, radiusKm: q.RadiusKm, scoreByDistance: scoreByDistance})
+	}
+	if q.Age != nil {
+		age := *q.Age
+		inclusive := true
+		lo := bleve.NewNumericRangeInclusiveQuery(nil, &age, nil, &inclusive)
+		lo.SetField("minAge")
+		hi := bleve.NewNumericRangeInclusiveQuery(&age, nil, &inclusive, nil)
+		hi.SetField("maxAge")
+		must = append(must, lo, hi)
+	}
+	if q.Sex != "" {
+		must = appendAnyOf(must, "sex", []string{"ALL", q.Sex})
+	}
+	if scoreByDistance && q.RadiusKm <= 0 {
+		// Nearest first, but trials without a located site still match.
+		b := bleve.NewBooleanQuery()
+		if len(must) > 0 {
+			b.AddMust(must...)
+		} else {
+			b.AddMust(bleve.NewMatchAllQuery())
+		}
+		b.AddShould(&sitesNear{field: "sites", lat: q.Near.Lat, lon: q.Near.Lon, scoreByDistance: true})
+		return b
+	}
+	if len(must) == 0 {
+		return bleve.NewMatchAllQuery()
+	}
+	return bleve.NewConjunctionQuery(must...)
+}
+
+func appendAnyOf(must []query.Query, field string, values []string) []query.Query {
+	if len(values) == 0 {
+		return must
+	}
+	var any []query.Query
+	for _, v := range values {
+		t := bleve.NewTermQuery(v)
+		t.SetField(field)
+		any = append(any, t)
+	}
+	return append(must, bleve.NewDisjunctionQuery(any...))
+}
+
+func newHit(h *search.DocumentMatch, near *equitrial.LatLon) Hit {
+	hit := Hit{
+		NCTID:      h.ID,
+		Score:      h.Score,
+		Title:      str(h.Fields["briefTitle"]),
+		Status:     str(h.Fields["status"]),
+		Phases:     strs(h.Fields["phase"]),
+		Conditions: strs(h.Fields["conditions"]),
+		Sponsor:    str(h.Fields["sponsor"]),
+		StudyType:  str(h.Fields["studyType"]),
+		MinimumAge: str(h.Fields["minimumAge"]),
+		MaximumAge: str(h.Fields["maximumAge"]),
+		Sex:        str(h.Fields["sex"]),
+		Countries:  strs(h.Fields["country"]),
+	}
+	if len(h.Fragments) > 0 {
+		hit.Highlights = h.Fragments
+	}
+	lats, lons := floats(h.Fields["siteLat"]), floats(h.Fields["siteLon"])
+	hit.Sites = len(lats)
+	if near != nil && len(lats) == len(lons) {
+		best := math.Inf(1)
+		for i := range lats {
+			best = math.Min(best, DistanceKm(*near, equitrial.LatLon{Lat: lats[i], Lon: lons[i]}))
+		}
+		if !math.IsInf(best, 1) {
+			d := math.Round(best*10) / 10
+			hit.DistanceKm = &d
+		}
+	}
+	return hit
+}
+
+// DistanceKm is the great-circle distance between two points (haversine).
+func DistanceKm(a, b equitrial.LatLon) float64 {
+	const r = 6371.0088
+	rad := math.Pi / 180
+	dLat, dLon := (b.Lat-a.Lat)*rad, (b.Lon-a.Lon)*rad
+	s := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(s)))
+}
+
+// Stored fields come back as a single value or a slice, depending on how many the
+// document had.
+func str(v any) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	if l := strs(v); len(l) > 0 {
+		return l[0]
+	}
+	return ""
+}
+
+func strs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		out := make([]string, 0, len(x))
+		for _, e := range x {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func floats(v any) []float64 {
+	switch x := v.(type) {
+	case float64:
+		return []float64{x}
+	case []any:
+		out := make([]float64, 0, len(x))
+		for _, e := range x {
+			if f, ok := e.(float64); ok {
+				out = append(out, f)
+			}
+		}
+		return out
+	}
+	return nil
+}
