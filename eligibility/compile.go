@@ -1,0 +1,171 @@
+package eligibility
+
+import "math"
+
+type partKind uint8
+
+const (
+	partAge partKind = iota
+	partSex
+	partLab
+	partRequire
+	partExclude
+	partPregnancy
+	partBreastfeeding
+	partSMI
+	partPsychiatric
+	partLanguage
+	partCapacity
+)
+
+// part is one machine-checkable piece of a criterion, with everything resolved
+// that can be resolved before a patient is seen: analyte ids, canonical units,
+// condition categories as sorted small integers.
+type part struct {
+	kind    partKind
+	analyte int16
+	uln     bool
+	lo, hi  float64 // canonical unit (or ×ULN); ±Inf when open
+	codes   []int16
+	text    string // language or sex
+	coded   bool   // a flag also covered by coded conditions: only a "yes" decides
+	th      Threshold
+}
+
+type compiledCriterion struct {
+	index      int // into Criteria.Criteria; -1 age, -2 sex (from the structured fields)
+	exclusion  bool
+	labsAnyOf  bool
+	first, end int // parts[first:end]
+}
+
+// Compiled is a trial's criteria in the form evaluation reads: flat slices, no
+// maps, no strings to compare in the hot path.
+type Compiled struct {
+	NCTID    string
+	Criteria *Criteria
+	crits    []compiledCriterion
+	parts    []part
+	// checks holds the criteria with parts, for Status; judged says whether any
+	// criterion needs a person (so the best possible answer is "potentially").
+	checks []compiledCriterion
+	judged bool
+}
+
+// Compile prepares parsed criteria for fast, repeated evaluation.
+func Compile(c *Criteria) *Compiled {
+	k := &Compiled{NCTID: c.NCTID, Criteria: c}
+	if c.MinAge != nil || c.MaxAge != nil {
+		lo, hi := math.Inf(-1), math.Inf(1)
+		if c.MinAge != nil {
+			lo = *c.MinAge
+		}
+		if c.MaxAge != nil {
+			hi = *c.MaxAge
+		}
+		k.addCriterion(-1, false, false, []part{{kind: partAge, lo: lo, hi: hi}})
+	}
+	if c.Sex == "FEMALE" || c.Sex == "MALE" {
+		k.addCriterion(-2, false, false, []part{{kind: partSex, text: c.Sex}})
+	}
+	for i := range c.Criteria {
+		cr := &c.Criteria[i]
+		var ps []part
+		if cr.Type == TypeAge && len(cr.Labs) == 0 && len(cr.RequireAny) == 0 && len(cr.ExcludeAny) == 0 {
+			// the trial-level age criterion already carries the text bounds
+			lo, hi := math.Inf(-1), math.Inf(1)
+			if c.MinAge != nil {
+				lo = *c.MinAge
+			}
+			if c.MaxAge != nil {
+				hi = *c.MaxAge
+			}
+			ps = append(ps, part{kind: partAge, lo: lo, hi: hi})
+		}
+		for _, th := range cr.Labs {
+			if p, ok := compileLab(th); ok {
+				ps = append(ps, p)
+			}
+		}
+		if len(cr.RequireAny) > 0 {
+			ps = append(ps, part{kind: partRequire, codes: codeIDs(cr.RequireAny)})
+		}
+		if len(cr.ExcludeAny) > 0 {
+			ps = append(ps, part{kind: partExclude, codes: codeIDs(cr.ExcludeAny)})
+		}
+		if cr.ExcludesPregnancy {
+			ps = append(ps, part{kind: partPregnancy})
+		}
+		if cr.ExcludesBreastfeeding {
+			ps = append(ps, part{kind: partBreastfeeding})
+		}
+		coded := len(cr.ExcludeAny) > 0
+		if cr.ExcludesSMI {
+			ps = append(ps, part{kind: partSMI, coded: coded})
+		}
+		if cr.ExcludesPsychiatric && !cr.ExcludesSMI {
+			ps = append(ps, part{kind: partPsychiatric, coded: coded})
+		}
+		if cr.RequiresLanguage != "" {
+			ps = append(ps, part{kind: partLanguage, text: cr.RequiresLanguage})
+		}
+		if cr.RequiresCapacity {
+			ps = append(ps, part{kind: partCapacity})
+		}
+		k.addCriterion(i, cr.Section == Exclusion, cr.LabsAnyOf, ps)
+	}
+	return k
+}
+
+func (k *Compiled) addCriterion(index int, exclusion, anyOf bool, ps []part) {
+	first := len(k.parts)
+	k.parts = append(k.parts, ps...)
+	cc := compiledCriterion{index: index, exclusion: exclusion, labsAnyOf: anyOf, first: first, end: len(k.parts)}
+	k.crits = append(k.crits, cc)
+	if first == len(k.parts) {
+		k.judged = true
+	} else {
+		k.checks = append(k.checks, cc)
+	}
+}
+
+func codeIDs(cs []Code) []int16 {
+	var ids []int16
+	for _, c := range cs {
+		if id := categoryID(c.ICD10); id >= 0 {
+			ids = append(ids, id)
+		}
+	}
+	return sortedUnique16(ids)
+}
+
+func compileLab(th Threshold) (part, bool) {
+	i := analyteIndex(th.Analyte)
+	if i < 0 {
+		return part{}, false
+	}
+	a := loadAnalytes().list[i]
+	p := part{kind: partLab, analyte: int16(i), lo: math.Inf(-1), hi: math.Inf(1), th: th}
+	conv := func(v float64) (float64, bool) {
+		if th.Unit == "xULN" {
+			return v, true
+		}
+		return toCanonical(a, v, th.Unit)
+	}
+	p.uln = th.Unit == "xULN"
+	if th.Low != nil {
+		v, ok := conv(*th.Low)
+		if !ok {
+			return part{}, false
+		}
+		p.lo = v
+	}
+	if th.High != nil {
+		v, ok := conv(*th.High)
+		if !ok {
+			return part{}, false
+		}
+		p.hi = v
+	}
+	return p, true
+}

@@ -1,0 +1,161 @@
+package eligibility
+
+import "strings"
+
+// flagParts are the special-purpose exclusions and requirements of one criterion.
+type flagParts struct {
+	pregnancy, breastfeeding, smi, psychiatric, consent bool
+	requiresPregnancy                                   bool // the trial is for pregnant people
+	language                                            string
+}
+
+var smiCategories = map[string]bool{"F20": true, "F21": true, "F22": true, "F23": true, "F25": true, "F28": true, "F29": true, "F30": true, "F31": true}
+
+var languages = []string{"english", "spanish", "french", "german", "italian", "portuguese", "dutch", "hindi", "mandarin",
+	"chinese", "cantonese", "arabic", "japanese", "korean", "russian", "polish", "turkish", "swedish", "danish", "norwegian",
+	"finnish", "greek", "hebrew", "urdu", "bengali", "bangla", "punjabi", "gujarati", "tamil", "swahili", "vietnamese", "thai",
+	"malay", "indonesian", "czech", "hungarian", "romanian", "farsi", "persian", "somali", "amharic", "tagalog", "welsh",
+	"catalan", "ukrainian", "flemish", "afrikaans", "zulu", "xhosa", "luganda", "kiswahili", "yoruba", "hausa", "igbo", "nepali", "sinhala", "marathi", "telugu", "kannada", "malayalam"}
+
+var languageVerbs = []string{"speak", "spoken", "read", "writ", "understand", "fluen", "proficien", "literate", "literacy",
+	"comprehen", "communicat", "language", "speaking", "speaker"}
+
+var capacityWords = []string{"able to", "ability to", "ability and", "capable", "capacity", "competent", "competence"}
+var proxyWords = []string{"guardian", "representative", "parent", "legally authori", "proxy", "surrogate", "caregiver", "next of kin", "legal tutor", "relative"}
+var incapacityWords = []string{"unable to", "inability", "incapable", "incapacity", "not able to", "cannot", "can not", "lack of capacity",
+	"lacking capacity", "lacks capacity", "lack capacity", "impaired capacity", "not capable", "incompetent", "lack the capacity", "lacking the capacity",
+	"lacks the capacity", "lack of decision", "impaired decision", "not competent", "unable to understand"}
+var legalProtectionWords = []string{"guardianship", "curatorship", "legal protection", "tutelage", "safeguard of justice", "under legal", "deprived of liberty", "legally incapacitated", "ward of"}
+
+func extractFlags(lower string, sec Section, conds conditionParts) flagParts {
+	var f flagParts
+	l := strings.ReplaceAll(lower, "-", " ")
+	for _, c := range conds.exclude {
+		if smiCategories[c.ICD10] {
+			f.smi = true
+		}
+		if c.ICD10 == "F99" {
+			f.psychiatric = true
+		}
+	}
+	// pregnancy
+	if i := strings.Index(l, "pregnan"); i >= 0 && !inException(l, i) {
+		switch sec {
+		case Exclusion:
+			if !strings.Contains(l, "termination of pregnan") && !strings.Contains(l, "pregnancy termination") && !strings.Contains(l, "pregnancy outcome") {
+				f.pregnancy = true
+			}
+		case Inclusion:
+			if strings.Contains(l, "not pregnant") || strings.Contains(l, "non pregnant") || strings.Contains(l, "nonpregnant") ||
+				strings.Contains(l, "not be pregnant") || strings.Contains(l, "not currently pregnant") || strings.Contains(l, "no pregnancy") ||
+				strings.Contains(l, "neither pregnant") || strings.Contains(l, "not pregnant") || negativePregnancyTest(l) {
+				f.pregnancy = true
+			} else if cs := clauseStart(l, i); !containsAny(l[cs:min(len(l), i+12)], []string{"not", "non", "negative", "become", "avoid", "prevent",
+				"test", "contracep", "precaution", "plan", "potential", "during", "birth control", "of child", "childbearing", "conception", "impregnate"}) &&
+				!strings.Contains(l[i:], "test") {
+				f.requiresPregnancy = true
+			}
+		}
+	}
+	// breastfeeding
+	bf := strings.Contains(l, "breastfe") || strings.Contains(l, "breast fe") || strings.Contains(l, "lactat") ||
+		strings.Contains(l, "nursing mother") || strings.Contains(l, "nursing women") || strings.Contains(l, "nursing woman") ||
+		strings.Contains(l, "pregnant or nursing") || strings.Contains(l, "pregnant, nursing") || strings.Contains(l, "nursing or pregnant") ||
+		strings.Contains(l, "pregnant and nursing") || strings.Contains(l, "nursing an infant") || strings.Contains(l, "breast feeding")
+	if bf {
+		switch sec {
+		case Exclusion:
+			f.breastfeeding = true
+		case Inclusion:
+			if containsAny(l, []string{"not breast", "not lactat", "non lactat", "nonlactat", "not be breast", "not be lactat", "not nursing",
+				"not be nursing", "not pregnant or nursing", "not pregnant or lactat", "not pregnant or breast", "nor breast", "nor lactat",
+				"not pregnant nor", "neither pregnant", "not currently breast", "no breast", "not pregnant, nursing", "not pregnant, lactat", "not pregnant, breast"}) {
+				f.breastfeeding = true
+			}
+		}
+	}
+	// broad psychiatric exclusions the vocabulary phrases may miss:
+	// "significant psychiatric or neurological disorder", "unstable psychiatric illness"
+	for _, w := range []string{"psychiatric", "mental", "psychological"} {
+		i := strings.Index(l, w)
+		if i < 0 || inException(l, i) {
+			continue
+		}
+		after := l[i:]
+		if len(after) > 60 {
+			after = after[:60]
+		}
+		if strings.HasPrefix(after[len(w):], " drug") || strings.HasPrefix(after[len(w):], " medication") || strings.HasPrefix(after[len(w):], " health symptom") {
+			continue
+		}
+		if !containsAny(after, []string{"disorder", "illness", "condition", "disease", "history", "comorbid", "instability", "disturbance"}) {
+			continue
+		}
+		neg := false
+		cs := clauseStart(l, i)
+		for _, cue := range []string{"no ", "not ", "without", "absence", "free of", "none"} {
+			if strings.Contains(l[cs:i], cue) {
+				neg = true
+			}
+		}
+		if (sec == Exclusion) != neg {
+			f.psychiatric = true
+		}
+		break
+	}
+	// language
+	for _, lang := range languages {
+		i := strings.Index(l, lang)
+		if i < 0 || !atWordStart(l, i) {
+			continue
+		}
+		if !containsAny(l, languageVerbs) {
+			continue
+		}
+		switch sec {
+		case Inclusion:
+			f.language = lang
+		case Exclusion:
+			if containsAny(l, []string{"unable", "inability", "not ", "non ", "cannot", "lack", "limited", "insufficient", "poor", "no "}) {
+				f.language = lang
+			}
+		}
+		break
+	}
+	// capacity to consent
+	if strings.Contains(l, "consent") || strings.Contains(l, "capacity") {
+		switch sec {
+		case Inclusion:
+			if i := strings.Index(l, "consent"); i >= 0 && containsAny(l[:i], capacityWords) && !containsAny(l, proxyWords) {
+				f.consent = true
+			}
+		case Exclusion:
+			if containsAny(l, incapacityWords) {
+				f.consent = true
+			}
+		}
+	}
+	if sec == Exclusion && containsAny(l, legalProtectionWords) {
+		f.consent = true
+	}
+	return f
+}
+
+// negativePregnancyTest: "negative serum or urine pregnancy test".
+func negativePregnancyTest(l string) bool {
+	for off := 0; ; {
+		i := strings.Index(l[off:], "negative")
+		if i < 0 {
+			return false
+		}
+		i += off
+		rest := l[i:]
+		if len(rest) > 70 {
+			rest = rest[:70]
+		}
+		if strings.Contains(rest, "pregnan") {
+			return true
+		}
+		off = i + 8
+	}
+}

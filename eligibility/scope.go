@@ -1,0 +1,165 @@
+package eligibility
+
+import "strings"
+
+// Negation and scope. A condition named in a criterion can be what the criterion
+// is about ("history of stroke"), negated ("no history of stroke", "HIV
+// negative"), or outside its scope: an exception ("other than basal cell
+// carcinoma"), a permission ("patients with vitiligo are permitted"), someone
+// else's ("family history of"), or a risk rather than a diagnosis ("at risk of").
+
+var negationCues = map[string]bool{"no": true, "not": true, "without": true, "absence": true, "absent": true,
+	"never": true, "deny": true, "denie": true, "none": true, "lack": true, "neither": true, "nor": true, "free": true, "exclude": true}
+
+var exceptionCues = []string{"except", "other than", "excluding", "with the exception", "apart from", "aside from",
+	"besides", "unless", "but not", "not including", "excepting", "exception of", "exceptions", "with exception"}
+
+var permissionCues = []string{"permitted", "allowed", "are eligible", "is eligible", "be eligible", "may be enrolled", "may be included",
+	"can be included", "may participate", "can participate", "will be considered", "acceptable", "may enroll", "may be enrolled",
+	"are not excluded", "is not excluded", "may be eligible", "can be enrolled", "will not be excluded", "can enroll", "are included", "are permitted"}
+
+var otherPersonCues = []string{"family history", "first degree relative", "first-degree relative", "family member", "relatives",
+	"household member", "household contact", "mother had", "mother has", "maternal", "partner", "parent with", "sibling"}
+
+// riskCues, just before a condition, make it something other than a diagnosis of
+// the patient ("at risk of TB", "prevention of mother-to-child transmission").
+var riskCues = []string{"risk of", "risk for", "at risk", "prevention of", "prevent ", "prophylaxis", "vaccin", "screening for",
+	"suspicious for", "rule out", "ruled out", "exposure to", "exposed to", "transmission", "precaution", "counseling", "counselling",
+	"endemic", "with/without", "with or without", "tested for", "test for", "testing for", "risk factor", "probability of", "likelihood of"}
+
+// inclusionContextCues, anywhere earlier in an inclusion criterion, make later
+// conditions optional context rather than requirements ("increased probability
+// of CAD due to either diabetes or hypertension", "symptoms seen in patients with").
+var inclusionContextCues = []string{"due to", "because of", "risk factor", "probability of", "likelihood of", "symptoms", "caused by", "such as", "e.g"}
+
+// modifierNouns after a condition name make it a modifier ("COVID-19 test",
+// "hepatitis B surface antigen", "Eczema Area and Severity Index").
+var modifierNouns = map[string]bool{"test": true, "testing": true, "tested": true, "antigen": true, "surface": true, "serology": true,
+	"status": true, "screening": true, "vaccine": true, "vaccination": true, "app": true, "gene": true, "symptom": true,
+	"pandemic": true, "outbreak": true, "area": true, "index": true, "score": true, "scale": true, "questionnaire": true,
+	"related": true, "ward": true, "unit": true, "clinic": true, "program": true, "programme": true, "service": true, "team": true,
+	"medication": true, "drug": true, "treatment": true, "therapy": true, "guideline": true, "diagnosis": true, "scheme": true, "center": true, "centre": true, "cohort": true, "registry": true,
+	"endemic": true, "chemotherapy": true, "radiotherapy": true, "immunotherapy": true, "surgery": true, "trial": true, "study": true}
+
+// maxScope bounds how far negation, exception and permission cues reach (bytes).
+const maxScope = 400
+
+// clauseStart returns the start of the clause holding byte offset at: after the
+// last '.', ';', ':' or contrastive word before it.
+func clauseStart(lower string, at int) int {
+	// clauses longer than this are not clauses; the bound keeps parsing linear
+	start := max(0, at-maxScope)
+	for i := at - 1; i >= start; i-- {
+		c := lower[i]
+		if c == ';' || c == ':' || c == '\n' || c == '.' && i+1 < len(lower) && lower[i+1] == ' ' && !(i > 0 && isDigit(lower[i-1])) {
+			start = i + 1
+			break
+		}
+	}
+	seg := lower[start:at]
+	for _, w := range []string{" but ", " however", " although", " whereas", " unless "} {
+		if i := strings.LastIndex(seg, w); i >= 0 && start+i > start {
+			start = start + i + len(w)
+			seg = lower[start:at]
+		}
+	}
+	return start
+}
+
+// sentenceBounds returns the sentence (between '.', ';' or line ends) around at.
+func sentenceBounds(lower string, at int) (int, int) {
+	start := max(0, at-maxScope)
+	for i := at - 1; i >= start; i-- {
+		c := lower[i]
+		if c == ';' || c == '\n' || c == '.' && i+1 < len(lower) && lower[i+1] == ' ' && !(i > 0 && isDigit(lower[i-1])) {
+			start = i + 1
+			break
+		}
+	}
+	end := min(len(lower), at+maxScope)
+	for i := at; i < end; i++ {
+		c := lower[i]
+		if c == ';' || c == '\n' || c == '.' && (i+1 == len(lower) || lower[i+1] == ' ') && !(i > 0 && isDigit(lower[i-1]) && i+1 < len(lower) && isDigit(lower[i+1])) {
+			end = i
+			break
+		}
+	}
+	return start, end
+}
+
+func containsAny(s string, cues []string) bool {
+	for _, c := range cues {
+		if strings.Contains(s, c) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsWordAny is containsAny where each cue must start at a word boundary
+// ("acceptable" is not found in "unacceptable").
+func containsWordAny(s string, cues []string) bool {
+	for _, c := range cues {
+		for off := 0; ; {
+			i := strings.Index(s[off:], c)
+			if i < 0 {
+				break
+			}
+			i += off
+			if i == 0 || !isLetter(s[i-1]) {
+				return true
+			}
+			off = i + 1
+		}
+	}
+	return false
+}
+
+// inException reports whether offset at lies after an exception cue in its sentence
+// ("... other than MDS", "except nonmelanoma skin cancer").
+func inException(lower string, at int) bool {
+	s, _ := sentenceBounds(lower, at)
+	return containsAny(lower[s:at], exceptionCues)
+}
+
+// permitted reports whether the sentence around at grants permission rather than
+// stating a requirement ("Subjects with vitiligo ... are permitted to enroll").
+func permitted(lower string, at int) bool {
+	s, e := sentenceBounds(lower, at)
+	return containsWordAny(lower[s:e], permissionCues)
+}
+
+// negatedAt reports whether the phrase at tokens [from,to) is negated: a negation
+// cue earlier in its clause ("no", "without", "absence of", "not"), "non-" right
+// before it, "negative" near it ("negative HIV test", "HIV negative").
+func negatedAt(lower string, toks []token, from, to int) bool {
+	at := toks[from].start
+	cs := clauseStart(lower, at)
+	for i := from - 1; i >= 0 && toks[i].start >= cs; i-- {
+		k := toks[i].key
+		if negationCues[k] {
+			// "no more than", "not only" are not negations of the condition
+			if k == "no" || k == "not" {
+				if i+1 < len(toks) && (toks[i+1].key == "more" || toks[i+1].key == "less" || toks[i+1].key == "only" || toks[i+1].key == "greater") {
+					continue
+				}
+			}
+			if k == "free" && !(i+1 < len(toks) && toks[i+1].key == "of") {
+				continue
+			}
+			return true
+		}
+		if (k == "negative" || k == "non" || k == "nonreactive") && from-i <= 8 {
+			return true
+		}
+	}
+	for j := to; j < len(toks) && j < to+3; j++ {
+		if k := toks[j].key; k == "negative" || k == "free" || k == "nonreactive" || k == "neg" {
+			return true
+		}
+		if toks[j].punct && toks[j].key != "(" && toks[j].key != ")" {
+			break
+		}
+	}
+	return false
+}
