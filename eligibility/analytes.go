@@ -146,6 +146,7 @@ var conversions = map[string]map[string]unitFactor{
 	"sodium":          {"mEq/L": {1, 0}},
 	"weight":          {"g": {0.001, 0}, "lb": {0.45359237, 0}},
 	"egfr":            {"mL/min": {1, 0}},
+	"heart_rate":      {"/min": {1, 0}},
 	"crcl":            {"mL/min/1.73m2": {1, 0}},
 	"tsh":             {"uIU/mL": {1, 0}},
 }

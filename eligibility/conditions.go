@@ -1,6 +1,9 @@
 package eligibility
 
-import "strings"
+import (
+	"sort"
+	"strings"
+)
 
 // conditionParts are the diagnoses one criterion names, split by what they do to
 // the patient: one of Require must be present; none of Exclude may be.
@@ -19,10 +22,10 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 	}
 	prevTo, prevSkipped := -10, false
 	seen := map[string]bool{} // the first mention of a code decides its polarity
-	for _, m := range v.index.findAll(toks, capsOK, nil) {
+	for _, m := range withSharedHeads(v.index, toks, capsOK, v.index.findAll(toks, capsOK, nil)) {
 		at := toks[m.from].start
 		c := v.conditions[m.ids[0]]
-		afterPrev := m.from-prevTo <= 2
+		afterPrev := m.from >= prevTo && m.from-prevTo <= 2 && onlyBrackets(toks[prevTo:m.from])
 		prevTo = m.to
 		if c.ICD10 == "B99" && afterPrev {
 			continue // "HIV (human immunodeficiency virus) infection": the infection is the one just named
@@ -38,13 +41,13 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 		cs := clauseStart(lower, at)
 		before := lower[cs:at]
 		near := lower[max(0, at-40):at]
-		if containsAny(before, otherPersonCues) || containsAny(near, riskCues) {
+		if containsAny(before, otherPersonCues) || containsAny(near, riskCues) || containsAny(before, bothResultsCues) {
 			continue
 		}
-		if sec == Inclusion && containsAny(lower[max(0, at-maxScope):at], inclusionContextCues) {
+		if sec == Inclusion && (containsAny(lower[max(0, at-maxScope):at], inclusionContextCues) || symptomContext(lower, at)) {
 			continue
 		}
-		if m.to < len(toks) && modifierNouns[toks[m.to].key] {
+		if after := max(m.to, m.headEnd); after < len(toks) && modifierNouns[toks[after].key] && !positiveMarker(lower, toks, after) {
 			continue
 		}
 		if c.ICD10 == "T78" && allergyToAgent(lower, toks, m.to) {
@@ -53,6 +56,9 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 		prevSkipped = false
 		neg := negatedAt(lower, toks, m.from, m.to) || parentNeg
 		excluding := (sec == Exclusion) != neg
+		if sec == Inclusion && statesExclusion(lower, at) {
+			excluding = !neg // "a patient with any X ... is not eligible"
+		}
 		for _, id := range m.ids {
 			code := v.conditions[id].Code
 			if seen[code.ICD10] {
@@ -104,4 +110,161 @@ func appendCode(s []Code, c Code) []Code {
 		}
 	}
 	return append(s, c)
+}
+
+// onlyBrackets: the tokens between two mentions are brackets at most, so the
+// second restates the first ("HIV (human immunodeficiency virus) infection").
+func onlyBrackets(gap []token) bool {
+	for _, t := range gap {
+		if t.key != "(" && t.key != ")" && t.key != "[" && t.key != "]" {
+			return false
+		}
+	}
+	return true
+}
+
+// withSharedHeads adds the conditions that a list names by sharing the last
+// words of its final item: "hepatic or renal impairment" also names hepatic
+// impairment, "type 1 or type 2 diabetes" type 1 diabetes, "cardiac,
+// respiratory or renal insufficiency" all three. Only phrases that are in the
+// vocabulary on their own are added, so "severe or renal impairment" adds
+// nothing. The result stays ordered by position.
+func withSharedHeads(x *phraseIndex, toks []token, capsOK bool, ms []phraseMatch) []phraseMatch {
+	var extra []phraseMatch
+	var buf [8]token
+	for _, m := range ms {
+		n := m.to - m.from
+		if n < 2 || n > 6 {
+			continue
+		}
+		for k := 1; k <= 2 && k < n; k++ {
+			head := toks[m.from+k : m.to]
+			end := m.from // the list item being extended ends here
+			for items := 0; items < 4; items++ {
+				p := end - 1
+				sawConnector := false
+				for p >= 0 && (toks[p].key == "," || toks[p].key == "or" || toks[p].key == "and") {
+					sawConnector = true
+					p--
+				}
+				if p >= 0 && toks[p].key == ")" { // skip "(including asthma)"
+					q := p - 1
+					for q >= 0 && p-q <= 6 && toks[q].key != "(" && !toks[q].punct {
+						q--
+					}
+					if q < 0 || toks[q].key != "(" {
+						break
+					}
+					p = q - 1
+					for p >= 0 && (toks[p].key == "," || toks[p].key == "or" || toks[p].key == "and") {
+						sawConnector = true
+						p--
+					}
+				}
+				if !sawConnector || p < 0 || toks[p].punct {
+					break
+				}
+				found := false
+				for j := 1; j <= k && p-j+1 >= 0; j++ {
+					pre := toks[p-j+1 : p+1]
+					if anyPunct(pre) || len(pre)+len(head) > len(buf) {
+						break
+					}
+					syn := append(append(buf[:0], pre...), head...)
+					if to, ids, ok := x.find(syn, 0, capsOK); ok && to == len(syn) {
+						extra = append(extra, phraseMatch{from: p - j + 1, to: p + 1, ids: ids, headEnd: m.to})
+						end, found = p-j+1, true
+						break
+					}
+				}
+				if !found {
+					break
+				}
+			}
+		}
+	}
+	if len(extra) == 0 {
+		return ms
+	}
+	out := make([]phraseMatch, 0, len(ms)+len(extra))
+	out = append(out, ms...)
+	for _, e := range extra {
+		dup := false
+		for _, o := range out {
+			if o.from <= e.from && e.from < o.to && sameIDs(o.ids, e.ids) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, e)
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].from < out[j].from })
+	return out
+}
+
+func anyPunct(ts []token) bool {
+	for _, t := range ts {
+		if t.punct {
+			return true
+		}
+	}
+	return false
+}
+
+func sameIDs(a, b []int32) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// symptomContext: an inclusion criterion that names a condition after "symptoms
+// seen in", "due to" or "caused by" makes it context, unless a diagnosis is
+// stated in between ("applied with symptoms ..., and patients diagnosed with X").
+func symptomContext(lower string, at int) bool {
+	seg := lower[max(0, at-maxScope):at]
+	last := -1
+	for _, c := range nearContextCues {
+		if i := strings.LastIndex(seg, c); i > last {
+			last = i
+		}
+	}
+	if last < 0 {
+		return false
+	}
+	return !containsAny(seg[last:], []string{"diagnos", "confirmed"})
+}
+
+// bothResultsCues: a test named with both results ("tested positive or negative
+// for X") is about testing, not about having X.
+var bothResultsCues = []string{"positive or negative", "negative or positive", "positive and negative", "positive and/or negative"}
+
+// exclusionVerdicts, ending a sentence in an inclusion list, turn it into an
+// exclusion ("patients with any gastrointestinal disease ... are not eligible").
+var exclusionVerdicts = []string{"not eligible", "ineligible", "will be excluded", "are excluded", "is excluded", "be excluded", "not be enrolled", "not be included"}
+
+func statesExclusion(lower string, at int) bool {
+	_, e := sentenceBounds(lower, at)
+	return containsAny(lower[at:e], exclusionVerdicts)
+}
+
+// positiveMarker: "positive for hepatitis B surface antigen" reports the
+// infection itself, though a marker's name follows the condition.
+func positiveMarker(lower string, toks []token, after int) bool {
+	switch toks[after].key {
+	case "surface", "antigen", "antibody", "antibodie", "serology", "test":
+	default:
+		return false
+	}
+	at := toks[after].start
+	cs := clauseStart(lower, at)
+	end := min(len(lower), toks[after].end+40)
+	return strings.Contains(lower[cs:at], "positive") || strings.Contains(lower[at:end], "positive") && !strings.Contains(lower[at:end], "negative")
 }

@@ -110,8 +110,14 @@ func (c *Criterion) Describe() []string {
 	if len(c.ExcludeAny) > 0 {
 		out = append(out, "excludes: "+codeList(c.ExcludeAny))
 	}
+	if c.Sex != "" {
+		out = append(out, "Sex: "+sexWord(c.Sex))
+	}
 	if c.ExcludesPregnancy {
 		out = append(out, "excludes pregnancy")
+	}
+	if c.RequiresPregnancy && !c.ExcludesPregnancy {
+		out = append(out, "requires pregnancy (a trial for pregnant people)")
 	}
 	if c.ExcludesBreastfeeding {
 		out = append(out, "excludes breastfeeding")
@@ -124,6 +130,9 @@ func (c *Criterion) Describe() []string {
 	}
 	if c.RequiresLanguage != "" {
 		out = append(out, "requires "+titleWord(c.RequiresLanguage))
+	}
+	if c.RequiresCommunication && c.RequiresLanguage == "" {
+		out = append(out, "requires the study's language (the text names none): check the patient can take part without an interpreter")
 	}
 	if c.RequiresCapacity {
 		out = append(out, "requires capacity to consent")

@@ -81,7 +81,7 @@ func FactsOf(c *Criteria) FactsRecord {
 		f.ExcludesAnyPsychiatric = f.ExcludesAnyPsychiatric || cr.ExcludesPsychiatric
 		f.RequiresLanguage = f.RequiresLanguage || cr.RequiresLanguage != ""
 		f.RequiresConsentCapacity = f.RequiresConsentCapacity || cr.RequiresCapacity
-		requiresPregnancy = requiresPregnancy || cr.requiresPregnancy
+		requiresPregnancy = requiresPregnancy || cr.RequiresPregnancy
 	}
 	if requiresPregnancy {
 		r.Flags.ExcludesPregnancy = false

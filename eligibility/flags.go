@@ -6,6 +6,7 @@ import "strings"
 type flagParts struct {
 	pregnancy, breastfeeding, smi, psychiatric, consent bool
 	requiresPregnancy                                   bool // the trial is for pregnant people
+	communication                                       bool // the study language, unnamed, is needed
 	language                                            string
 }
 
@@ -18,13 +19,20 @@ var languages = []string{"english", "spanish", "french", "german", "italian", "p
 	"catalan", "ukrainian", "flemish", "afrikaans", "zulu", "xhosa", "luganda", "kiswahili", "yoruba", "hausa", "igbo", "nepali", "sinhala", "marathi", "telugu", "kannada", "malayalam"}
 
 var languageVerbs = []string{"speak", "spoken", "read", "writ", "understand", "fluen", "proficien", "literate", "literacy",
-	"comprehen", "communicat", "language", "speaking", "speaker"}
+	"comprehen", "communicat", "language", "speaking", "speaker", "questionnaire", "complete", "fill in", "fill out", "converse"}
+
+// communicationBarriers in exclusion require the study's language without naming it.
+var communicationBarriers = []string{"language barrier", "language difficult", "language problem", "language impairment",
+	"non native speaker", "not a native speaker", "need for an interpreter", "needs an interpreter", "requiring an interpreter", "require an interpreter",
+	"requires an interpreter", "does not speak the local language", "not speak the local language", "linguistic barrier", "unable to speak the language"}
 
 var capacityWords = []string{"able to", "ability to", "ability and", "capable", "capacity", "competent", "competence"}
 var proxyWords = []string{"guardian", "representative", "parent", "legally authori", "proxy", "surrogate", "caregiver", "next of kin", "legal tutor", "relative"}
 var incapacityWords = []string{"unable to", "inability", "incapable", "incapacity", "not able to", "cannot", "can not", "lack of capacity",
 	"lacking capacity", "lacks capacity", "lack capacity", "impaired capacity", "not capable", "incompetent", "lack the capacity", "lacking the capacity",
-	"lacks the capacity", "lack of decision", "impaired decision", "not competent", "unable to understand"}
+	"lacks the capacity", "lack of decision", "impaired decision", "not competent", "unable to understand",
+	"unable or unwilling", "unwilling or unable", "not able or", "preclud", "prevents informed", "prevent informed", "prevents consent",
+	"prevents them from giving", "prevent them from giving", "interfere with informed consent", "interfere with the ability to give", "not capable of giving"}
 var legalProtectionWords = []string{"guardianship", "curatorship", "legal protection", "tutelage", "safeguard of justice", "under legal", "deprived of liberty", "legally incapacitated", "ward of"}
 
 func extractFlags(lower string, sec Section, conds conditionParts) flagParts {
@@ -48,11 +56,12 @@ func extractFlags(lower string, sec Section, conds conditionParts) flagParts {
 		case Inclusion:
 			if strings.Contains(l, "not pregnant") || strings.Contains(l, "non pregnant") || strings.Contains(l, "nonpregnant") ||
 				strings.Contains(l, "not be pregnant") || strings.Contains(l, "not currently pregnant") || strings.Contains(l, "no pregnancy") ||
-				strings.Contains(l, "neither pregnant") || strings.Contains(l, "not pregnant") || negativePregnancyTest(l) {
+				strings.Contains(l, "neither pregnant") || negatedJustBefore(l, i) || negativePregnancyTest(l) {
 				f.pregnancy = true
 			} else if cs := clauseStart(l, i); !containsAny(l[cs:min(len(l), i+12)], []string{"not", "non", "negative", "become", "avoid", "prevent",
-				"test", "contracep", "precaution", "plan", "potential", "during", "birth control", "of child", "childbearing", "conception", "impregnate"}) &&
-				!strings.Contains(l[i:], "test") {
+				"test", "contracep", "precaution", "plan", "potential", "during", "birth control", "of child", "childbearing", "conception", "impregnate",
+				"including", "regardless", "whether"}) &&
+				!strings.Contains(l[i:], "test") && !permitted(l, i) {
 				f.requiresPregnancy = true
 			}
 		}
@@ -88,7 +97,7 @@ func extractFlags(lower string, sec Section, conds conditionParts) flagParts {
 		if strings.HasPrefix(after[len(w):], " drug") || strings.HasPrefix(after[len(w):], " medication") || strings.HasPrefix(after[len(w):], " health symptom") {
 			continue
 		}
-		if !containsAny(after, []string{"disorder", "illness", "condition", "disease", "history", "comorbid", "instability", "disturbance"}) {
+		if !containsAny(after, []string{"disorder", "illness", "condition", "disease", "history", "comorbid", "instability", "disturbance", "impairment", "patholog"}) {
 			continue
 		}
 		neg := false
@@ -116,11 +125,14 @@ func extractFlags(lower string, sec Section, conds conditionParts) flagParts {
 		case Inclusion:
 			f.language = lang
 		case Exclusion:
-			if containsAny(l, []string{"unable", "inability", "not ", "non ", "cannot", "lack", "limited", "insufficient", "poor", "no "}) {
+			if containsAny(l, []string{"unable", "inability", "not ", "non ", "cannot", "lack", "limited", "insufficient", "poor", "no ", "n't ", "n t "}) {
 				f.language = lang
 			}
 		}
 		break
+	}
+	if f.language == "" && sec == Exclusion && containsAny(l, communicationBarriers) {
+		f.communication = true
 	}
 	// capacity to consent
 	if strings.Contains(l, "consent") || strings.Contains(l, "capacity") {
@@ -158,4 +170,20 @@ func negativePregnancyTest(l string) bool {
 		}
 		off = i + 8
 	}
+}
+
+// negatedJustBefore: a negation among the three words before offset i ("not a
+// pregnant woman", "non-pregnant", "neither breastfeeding nor pregnant").
+func negatedJustBefore(l string, i int) bool {
+	w := strings.Fields(l[max(0, i-30):i])
+	if len(w) > 3 {
+		w = w[len(w)-3:]
+	}
+	for _, x := range w {
+		switch strings.Trim(x, ",;:()") {
+		case "not", "non", "no", "nor", "neither", "never", "nonpregnant":
+			return true
+		}
+	}
+	return false
 }

@@ -31,8 +31,12 @@ type mentionGroup struct {
 func extractLabs(lower string, toks []token, capsOK bool) []Threshold {
 	t := loadAnalytes()
 	ms := t.index.findAll(toks, capsOK, nil)
+	var bp []Threshold
+	if strings.Contains(lower, "/") {
+		bp = bloodPressurePairs(lower)
+	}
 	if len(ms) == 0 {
-		return nil
+		return bp
 	}
 	var groups []mentionGroup
 	for _, m := range ms {
@@ -76,6 +80,16 @@ func extractLabs(lower string, toks []token, capsOK bool) []Threshold {
 				}
 			}
 		}
+	}
+	if len(bp) > 0 {
+		// the pair reading replaces a reading of "140/90" as one number
+		kept := out[:0]
+		for _, th := range out {
+			if th.Analyte != "sbp" && th.Analyte != "dbp" {
+				kept = append(kept, th)
+			}
+		}
+		out = append(kept, bp...)
 	}
 	return dedupeThresholds(out)
 }
@@ -149,6 +163,7 @@ func scanForward(lower string, g mentionGroup, limit int) []expr {
 	score := a.Canonical() == "score" || a.Canonical() == "class"
 	var out []expr
 	firstUnit := ""
+	from := p
 	for i := p; i < end; i++ {
 		c := s[i]
 		if !(c == '<' || c == '>' || c == '=' || isDigit(c) || c == '.' || isLetter(c) && atWordStart(s, i)) {
@@ -166,6 +181,12 @@ func scanForward(lower string, g mentionGroup, limit int) []expr {
 			}
 			continue
 		}
+		if strings.Contains(s[from:i], "item ") {
+			// "HAMD item 1 >= 2 and total score >= 20": the first limit is on one item
+			from, i = e.end, e.end-1
+			continue
+		}
+		from = e.end
 		if isTimeUnit(e.unit) && a.Name != "life_expectancy" {
 			i = e.end - 1
 			continue

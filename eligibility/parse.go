@@ -45,7 +45,14 @@ type Criterion struct {
 	ExcludesPsychiatric   bool   `json:"excludesAnyPsychiatric,omitempty"`
 	RequiresLanguage      string `json:"requiresLanguage,omitempty"`
 	RequiresCapacity      bool   `json:"requiresConsentCapacity,omitempty"`
-	requiresPregnancy     bool
+	// RequiresPregnancy: the trial is for pregnant people ("Pregnant women with
+	// preeclampsia" in inclusion), so pregnancy is required, not excluded.
+	RequiresPregnancy bool `json:"requiresPregnancy,omitempty"`
+	// RequiresCommunication: the patient must communicate in the study's
+	// language, which the text does not name ("Language barrier" in exclusion).
+	RequiresCommunication bool `json:"requiresCommunication,omitempty"`
+	// Sex: this criterion restricts the trial to one sex ("Women over 18 years old").
+	Sex string `json:"sex,omitempty"`
 }
 
 // Criteria is the parsed eligibility of one trial.
@@ -63,10 +70,10 @@ func Parse(t *equitrial.Trial) *Criteria {
 	c := &Criteria{NCTID: t.NCTID, Sex: normSex(t.Sex), HealthyVolunteers: t.HealthyVolunteer}
 	c.MinAge, c.MaxAge = structuredAges(t)
 	c.Criteria = ParseText(t.EligibilityText)
-	applyTextAges(c)
-	if c.Sex == "ALL" {
-		c.Sex = textSex(c.Criteria)
+	if sex := textSex(c.Criteria); c.Sex == "ALL" {
+		c.Sex = sex
 	}
+	applyTextAges(c)
 	return c
 }
 
@@ -77,34 +84,54 @@ var sexFollowers = map[string]bool{"participants": true, "participant": true, "s
 	"patient": true, "volunteers": true, "volunteer": true, "only": true, "aged": true, "age": true, "over": true, "between": true,
 	"from": true, "older": true, "above": true, "under": true, "adults": true, "": true}
 
-// textSex finds an inclusion criterion that restricts the trial to one sex
-// ("Male participants", "Women over 18 years old"). Criteria for both sexes
-// ("men age ≥ 55" and "women age ≥ 65") cancel out.
+var sexConditionalCues = []string{"childbearing", "child bearing", "child-bearing", "reproductive", "pregnan", "contracep", "nursing",
+	"lactat", "breastfe", "menopaus", "birth control", " if ", " must use", "partner"}
+
+// criterionSex reports the sex an inclusion criterion restricts the trial to
+// ("Male participants", "Women over 18 years old"), or "".
+func criterionSex(c *Criterion) string {
+	if c.Section != Inclusion {
+		return ""
+	}
+	lt := strings.ToLower(c.Text)
+	// "Female subjects of childbearing age are not nursing": a rule for some
+	// of the participants, not a restriction of the trial to one sex
+	if containsAny(lt, sexConditionalCues) || strings.Count(lt, " ") > 12 {
+		return ""
+	}
+	w := strings.Fields(strings.Trim(lt, " ."))
+	if len(w) > 0 && (w[0] == "healthy" || w[0] == "adult" || w[0] == "only") {
+		w = w[1:]
+	}
+	if len(w) == 0 {
+		return ""
+	}
+	sex, ok := sexWords[strings.Trim(w[0], ".,:;")]
+	if !ok {
+		return ""
+	}
+	next := ""
+	if len(w) > 1 {
+		next = strings.Trim(w[1], ".,:;()")
+		if next != "" && next[0] >= '0' && next[0] <= '9' {
+			next = ""
+		}
+	}
+	if !sexFollowers[next] {
+		return ""
+	}
+	return sex
+}
+
+// textSex finds inclusion criteria that restrict the trial to one sex. Criteria
+// for both sexes ("men age >= 55" and "women age >= 65") cancel out. Criteria that
+// set the trial's sex are marked, and their age limits, skipped while the sex
+// was unknown ("Women over 18 years old" could have been a sub-group), read.
 func textSex(cs []Criterion) string {
 	found := ""
-	for _, c := range cs {
-		if c.Section != Inclusion {
-			continue
-		}
-		w := strings.Fields(strings.ToLower(strings.Trim(c.Text, " .")))
-		if len(w) > 0 && (w[0] == "healthy" || w[0] == "adult" || w[0] == "only") {
-			w = w[1:]
-		}
-		if len(w) == 0 {
-			continue
-		}
-		sex, ok := sexWords[strings.Trim(w[0], ".,:;")]
-		if !ok {
-			continue
-		}
-		next := ""
-		if len(w) > 1 {
-			next = strings.Trim(w[1], ".,:;()")
-			if next != "" && next[0] >= '0' && next[0] <= '9' {
-				next = ""
-			}
-		}
-		if !sexFollowers[next] {
+	for i := range cs {
+		sex := criterionSex(&cs[i])
+		if sex == "" {
 			continue
 		}
 		if found != "" && found != sex {
@@ -114,6 +141,22 @@ func textSex(cs []Criterion) string {
 	}
 	if found == "" {
 		return "ALL"
+	}
+	for i := range cs {
+		c := &cs[i]
+		if criterionSex(c) != found {
+			continue
+		}
+		c.Sex = found
+		if c.AgeMin == nil && c.AgeMax == nil {
+			lower := strings.ToLower(c.Text)
+			if sp := strings.IndexByte(lower, ' '); sp > 0 {
+				if b, ok := extractAge(lower[sp+1:], c.Section); ok {
+					c.AgeMin, c.AgeMax = b.min, b.max
+				}
+			}
+		}
+		c.Type, c.Confidence = classify(c)
 	}
 	return found
 }
@@ -203,7 +246,7 @@ func interpret(i int, r rawCriterion, toks []token) Criterion {
 	c.ExcludesPregnancy, c.ExcludesBreastfeeding = f.pregnancy, f.breastfeeding
 	c.ExcludesSMI, c.ExcludesPsychiatric = f.smi, f.psychiatric
 	c.RequiresLanguage, c.RequiresCapacity = f.language, f.consent
-	c.requiresPregnancy = f.requiresPregnancy
+	c.RequiresPregnancy, c.RequiresCommunication = f.requiresPregnancy, f.communication
 	c.Type, c.Confidence = classify(&c)
 	return c
 }
@@ -223,7 +266,7 @@ func classify(c *Criterion) (Type, float64) {
 		return TypeAge, conf
 	case len(c.Labs) > 0:
 		return TypeLab, conf
-	case c.ExcludesPregnancy:
+	case c.ExcludesPregnancy || c.RequiresPregnancy:
 		return TypePregnancy, conf
 	case c.ExcludesBreastfeeding:
 		return TypeBreastfeeding, conf
@@ -231,10 +274,14 @@ func classify(c *Criterion) (Type, float64) {
 		return TypeMentalHealth, conf * 0.9
 	case c.RequiresLanguage != "":
 		return TypeLanguage, conf
+	case c.RequiresCommunication:
+		return TypeLanguage, conf * 0.8
 	case c.RequiresCapacity:
 		return TypeConsent, conf * 0.9
 	case len(c.RequireAny) > 0 || len(c.ExcludeAny) > 0:
 		return TypeCondition, conf * 0.85
+	case c.Sex != "":
+		return TypeSex, conf
 	}
 	return TypeOther, 0.2
 }

@@ -238,7 +238,7 @@ func TestLookupCondition(t *testing.T) {
 	tests := []struct{ text, want string }{
 		{"Type II diabetes", "E11"}, {"type 2 diabetes mellitus", "E11"}, {"T2DM", "E11"},
 		{"COPD", "J44"}, {"Chronic obstructive pulmonary disease", "J44"},
-		{"schizo-affective disorder", ""}, {"Schizoaffective disorder", "F25"}, {"schizophrenia", "F20"},
+		{"schizo-affective disorder", "F25"}, {"Schizoaffective disorder", "F25"}, {"schizophrenia", "F20"},
 		{"severe mental illness", "F20"}, {"bipolar affective disorder", "F31"}, {"psychoses", "F20"},
 		{"haemophilia", "D66"}, {"hemophilia", "D66"}, {"oesophageal cancer", "C15"}, {"esophageal cancer", "C15"},
 		{"Crohn's disease", "K50"}, {"tumours", "C00"[:0]}, {"breast cancers", "C50"}, {"COVID-19", "U07"},

@@ -63,6 +63,7 @@ func appendUnique(s []int32, id int32) []int32 {
 type phraseMatch struct {
 	from, to int
 	ids      []int32
+	headEnd  int // for a list item completed by a shared head, where that head ends
 }
 
 // find returns the longest phrase starting at token i, or ok=false. capsOK says

@@ -25,12 +25,17 @@ var otherPersonCues = []string{"family history", "first degree relative", "first
 // the patient ("at risk of TB", "prevention of mother-to-child transmission").
 var riskCues = []string{"risk of", "risk for", "at risk", "prevention of", "prevent ", "prophylaxis", "vaccin", "screening for",
 	"suspicious for", "rule out", "ruled out", "exposure to", "exposed to", "transmission", "precaution", "counseling", "counselling",
-	"endemic", "with/without", "with or without", "tested for", "test for", "testing for", "risk factor", "probability of", "likelihood of"}
+	"endemic", "with/without", "with or without", "tested for", "test for", "testing for", "risk factor", "probability of", "likelihood of",
+	"positive or negative", "negative or positive"}
 
 // inclusionContextCues, anywhere earlier in an inclusion criterion, make later
 // conditions optional context rather than requirements ("increased probability
 // of CAD due to either diabetes or hypertension", "symptoms seen in patients with").
-var inclusionContextCues = []string{"due to", "because of", "risk factor", "probability of", "likelihood of", "symptoms", "caused by", "such as", "e.g"}
+var inclusionContextCues = []string{"risk factor", "probability of", "likelihood of", "such as", "e.g"}
+
+// nearContextCues do the same unless a diagnosis is stated between the cue and
+// the condition (see symptomContext).
+var nearContextCues = []string{"due to", "because of", "symptoms", "caused by"}
 
 // modifierNouns after a condition name make it a modifier ("COVID-19 test",
 // "hepatitis B surface antigen", "Eczema Area and Severity Index").
@@ -39,6 +44,7 @@ var modifierNouns = map[string]bool{"test": true, "testing": true, "tested": tru
 	"pandemic": true, "outbreak": true, "area": true, "index": true, "score": true, "scale": true, "questionnaire": true,
 	"related": true, "ward": true, "unit": true, "clinic": true, "program": true, "programme": true, "service": true, "team": true,
 	"medication": true, "drug": true, "treatment": true, "therapy": true, "guideline": true, "diagnosis": true, "scheme": true, "center": true, "centre": true, "cohort": true, "registry": true,
+	"inventory": true, "department": true, "specialist": true, "nurse": true, "hospital": true, "society": true, "association": true,
 	"endemic": true, "chemotherapy": true, "radiotherapy": true, "immunotherapy": true, "surgery": true, "trial": true, "study": true}
 
 // maxScope bounds how far negation, exception and permission cues reach (bytes).
@@ -119,7 +125,15 @@ func containsWordAny(s string, cues []string) bool {
 // ("... other than MDS", "except nonmelanoma skin cancer").
 func inException(lower string, at int) bool {
 	s, _ := sentenceBounds(lower, at)
-	return containsAny(lower[s:at], exceptionCues)
+	seg := lower[s:at]
+	if !containsAny(seg, exceptionCues) {
+		return false
+	}
+	// "including but not limited to" introduces examples, not exceptions
+	if strings.Contains(seg, "but not limited") {
+		return containsAny(strings.ReplaceAll(seg, "but not limited", ""), exceptionCues)
+	}
+	return true
 }
 
 // permitted reports whether the sentence around at grants permission rather than
@@ -140,16 +154,23 @@ func negatedAt(lower string, toks []token, from, to int) bool {
 		if negationCues[k] {
 			// "no more than", "not only" are not negations of the condition
 			if k == "no" || k == "not" {
-				if i+1 < len(toks) && (toks[i+1].key == "more" || toks[i+1].key == "less" || toks[i+1].key == "only" || toks[i+1].key == "greater") {
+				if i+1 < len(toks) && (toks[i+1].key == "more" || toks[i+1].key == "less" || toks[i+1].key == "only" || toks[i+1].key == "greater" || toks[i+1].key == "limited") {
 					continue
 				}
 			}
 			if k == "free" && !(i+1 < len(toks) && toks[i+1].key == "of") {
 				continue
 			}
+			if (k == "not" || k == "never") && negationEndsBefore(toks, i+1, from) {
+				continue
+			}
 			return true
 		}
 		if (k == "negative" || k == "non" || k == "nonreactive") && from-i <= 8 {
+			// "tested positive or negative for X" names both results
+			if k == "negative" && i >= 2 && (toks[i-1].key == "or" || toks[i-1].key == "and") && toks[i-2].key == "positive" {
+				continue
+			}
 			return true
 		}
 	}
@@ -160,6 +181,25 @@ func negatedAt(lower string, toks []token, from, to int) bool {
 		if toks[j].punct && toks[j].key != "(" && toks[j].key != ")" {
 			break
 		}
+	}
+	return false
+}
+
+// negationEndsBefore reports whether a "not" at token i-1 negates something else
+// than the condition at from: "not mechanically ventilated with a history of
+// asthma" negates the ventilation; "not diagnosed with HIV" negates the diagnosis.
+func negationEndsBefore(toks []token, i, from int) bool {
+	for j := i; j < from; j++ {
+		if toks[j].key != "with" || j == i {
+			continue
+		}
+		prev := toks[j-1].key
+		for _, p := range []string{"diagnos", "infect", "affect", "associat", "present", "live", "living", "suffer", "treat", "known"} {
+			if strings.HasPrefix(prev, p) {
+				return false
+			}
+		}
+		return true
 	}
 	return false
 }
