@@ -22,16 +22,18 @@ build: web
 	$(GO) build -o $(BIN) ./cmd/equitrial
 
 ## web: fetch nhsuk-frontend (and axe-core for accessibility tests) from npm and copy
-## the built files the pages use into web/static. Neither is committed.
+## the built files the pages use, with equitrial's own (web/static-src), into
+## web/static. Nothing fetched is committed.
 web: $(ASSETS)/.built
 
-$(ASSETS)/.built: web/package.json web/package-lock.json
+$(ASSETS)/.built: web/package.json web/package-lock.json $(wildcard web/static-src/*)
 	cd web && $(NPM) ci --no-audit --no-fund --loglevel=error
 	mkdir -p $(ASSETS)/images
 	cp $(NHSUK)/nhsuk-frontend.min.css $(ASSETS)/nhsuk.min.css
 	cp $(NHSUK)/nhsuk-frontend.min.js $(ASSETS)/nhsuk.min.js
 	cp $(NHSUK)/assets/images/* $(ASSETS)/images/
 	cp web/node_modules/axe-core/axe.min.js $(ASSETS)/axe.min.js
+	cp web/static-src/* $(ASSETS)/
 	touch $@
 
 ## bench: the benchmarks whose figures are in docs/BENCHMARKS.md.

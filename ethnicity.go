@@ -27,11 +27,11 @@ import (
 type EthnicGroup string
 
 const (
-	EthnicGroupAsian     EthnicGroup = "asian"
-	EthnicGroupBlack     EthnicGroup = "black"
-	EthnicGroupMixed     EthnicGroup = "mixed"
-	EthnicGroupWhite     EthnicGroup = "white"
-	EthnicGroupOther     EthnicGroup = "other"
+	EthnicGroupAsian     EthnicGroup = "Asian"
+	EthnicGroupBlack     EthnicGroup = "Black"
+	EthnicGroupMixed     EthnicGroup = "Mixed"
+	EthnicGroupWhite     EthnicGroup = "White"
+	EthnicGroupOther     EthnicGroup = "Other"
 	EthnicGroupNotStated EthnicGroup = "not_stated"
 	EthnicGroupNotKnown  EthnicGroup = "not_known"
 )

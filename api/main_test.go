@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"equitrial/api"
+	"equitrial/auth"
 	"equitrial/catalog"
 	"equitrial/ctgov"
 	"equitrial/internal/testdata"
@@ -25,13 +26,17 @@ const adminToken = "test-admin-token-0123456789abcdef"
 
 // service is a whole API over a fresh database and index, reached over HTTP.
 type service struct {
-	t   *testing.T
-	url string
-	db  *store.DB
-	cat *catalog.Catalog
+	t    *testing.T
+	url  string
+	db   *store.DB
+	cat  *catalog.Catalog
+	auth *auth.Service
 }
 
-func newService(t *testing.T) *service {
+func newService(t *testing.T) *service { return newServiceWith(t, nil) }
+
+// newServiceWith lets a test add to the API's dependencies before it starts.
+func newServiceWith(t *testing.T, configure func(*api.Deps)) *service {
 	t.Helper()
 	db := storetest.NewDB(t)
 	ix, _, err := matcher.OpenIndex(t.TempDir())
@@ -40,9 +45,18 @@ func newService(t *testing.T) *service {
 	}
 	t.Cleanup(func() { ix.Close() })
 	cat := &catalog.Catalog{Store: db.Trials, Index: ix}
-	srv := httptest.NewServer(api.New(api.Deps{Catalog: cat, Ping: db.Ping, AdminToken: adminToken}))
+	authSvc := auth.New(db)
+	deps := api.Deps{Catalog: cat, Ping: db.Ping, AdminToken: adminToken, Audit: db.Audit, Auth: authSvc, Orgs: db.Orgs}
+	if configure != nil {
+		configure(&deps)
+	}
+	h, err := api.New(deps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	return &service{t: t, url: srv.URL, db: db, cat: cat}
+	return &service{t: t, url: srv.URL, db: db, cat: cat, auth: authSvc}
 }
 
 // importShared imports ../shared/ctgov through the catalog, as the CLI does.
@@ -126,4 +140,44 @@ func readShared(t *testing.T) []ctgov.Record {
 		return nil
 	})
 	return out
+}
+
+// request sends a request with optional JSON body and headers and returns the
+// response (body read into data).
+func (s *service) request(method, path string, body any, header map[string]string) (*http.Response, []byte) {
+	s.t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		r = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, s.url+path, r)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	return res, data
+}
+
+func decodeProblem(t *testing.T, res *http.Response, p *problem) {
+	t.Helper()
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("status %d with Content-Type %q, want application/problem+json", res.StatusCode, ct)
+	}
+	json.NewDecoder(res.Body).Decode(p)
 }

@@ -7,11 +7,19 @@ type Role string
 
 const (
 	Anonymous Role = "anonymous" // no credentials
-	Admin     Role = "admin"     // holds the admin token
+	Patient   Role = "patient"   // a registered patient: their own record only
+	Nurse     Role = "nurse"     // research nurse at a site: patients of their organisation
+	Sponsor   Role = "sponsor"   // trial sponsor: their organisation's trials, aggregates only
+	Admin     Role = "admin"     // service administrator
 )
 
-// anyone may call a route open to the public.
-var anyone = []Role{Anonymous, Admin}
+// Who may call a route.
+var (
+	anyone    = []Role{Anonymous, Patient, Nurse, Sponsor, Admin}
+	staff     = []Role{Nurse, Sponsor, Admin}
+	siteStaff = []Role{Nurse, Admin}
+	admins    = []Role{Admin}
+)
 
 // route is one endpoint and who may call it.
 type route struct {
@@ -30,6 +38,62 @@ func (s *Server) routes() []route {
 
 		{http.MethodGet, "/api/v1/trials", anyone, s.searchTrials},
 		{http.MethodGet, "/api/v1/trials/:nctId", anyone, s.getTrial},
-		{http.MethodPost, "/api/v1/trials/import", []Role{Admin}, s.importTrials},
+		{http.MethodGet, "/api/v1/trials/:nctId/criteria", anyone, s.getCriteria},
+		{http.MethodPost, "/api/v1/trials/import", admins, s.importTrials},
+
+		{http.MethodPost, "/api/v1/auth/login", anyone, withLimit(s.loginLimit, s.login)},
+		{http.MethodPost, "/api/v1/auth/logout", anyone, s.logout},
+		{http.MethodPost, "/api/v1/auth/logout-everywhere", staff, s.logoutEverywhere},
+		{http.MethodPost, "/api/v1/auth/password", staff, s.changePassword},
+		{http.MethodGet, "/api/v1/me", anyone, s.me},
+		{http.MethodGet, "/auth/oidc/:provider/login", anyone, s.oidcLogin},
+		{http.MethodGet, "/auth/oidc/:provider/callback", anyone, s.oidcCallback},
+
+		{http.MethodPost, "/api/v1/users", admins, s.createUser},
+		{http.MethodGet, "/api/v1/tokens", admins, s.listTokens},
+		{http.MethodPost, "/api/v1/tokens", admins, s.createToken},
+		{http.MethodDelete, "/api/v1/tokens/:id", admins, s.revokeToken},
+		{http.MethodGet, "/api/v1/orgs", admins, s.listOrgs},
+		{http.MethodPut, "/api/v1/orgs/:org", admins, s.putOrg},
+		{http.MethodGet, "/api/v1/audit", admins, s.listAudit},
+
+		{http.MethodPost, "/api/v1/register", anyone, s.registerPatient},
+		{http.MethodPost, "/api/v1/patients", siteStaff, s.createPatient},
+		{http.MethodGet, "/api/v1/patients", siteStaff, s.listPatients},
+		{http.MethodGet, "/api/v1/patients/:id", patientOrSiteStaff, s.getPatient},
+		{http.MethodPatch, "/api/v1/patients/:id", patientOrSiteStaff, s.patchPatient},
+		{http.MethodDelete, "/api/v1/patients/:id", patientOrSiteStaff, s.deletePatient},
+		{http.MethodGet, "/api/v1/patients/:id/matches", patientOrSiteStaff, s.patientMatches},
+		{http.MethodGet, "/api/v1/trials/:nctId/candidates", siteStaff, s.trialCandidates},
+
+		{http.MethodGet, "/api/v1/trials/:nctId/equity", staff, s.getEquity},
+		{http.MethodGet, "/api/v1/trials/:nctId/targets", staff, s.getTargets},
+		{http.MethodPut, "/api/v1/trials/:nctId/targets", []Role{Sponsor, Admin}, s.putTargets},
+		{http.MethodPost, "/api/v1/trials/:nctId/events", siteStaff, s.postEvents},
+		{http.MethodPost, "/api/v1/trials/:nctId/events/csv", siteStaff, s.postEventsCSV},
+		{http.MethodGet, "/api/v1/trials/:nctId/alerts", staff, s.listAlerts},
+		{http.MethodPost, "/api/v1/alerts/:id/acknowledge", staff, s.acknowledgeAlert},
+		{http.MethodGet, "/api/v1/orgs/:org/webhook", []Role{Sponsor, Admin}, s.getWebhook},
+		{http.MethodPut, "/api/v1/orgs/:org/webhook", []Role{Sponsor, Admin}, s.putWebhook},
+		{http.MethodGet, "/api/v1/jobs", admins, s.listJobs},
+		{http.MethodPost, "/api/v1/jobs/:name/run", admins, s.runJob},
+		{http.MethodGet, "/api/v1/jobs/:name/runs/:id", admins, s.getJobRun},
 	}
+}
+
+// RouteInfo describes one route for documentation and for the authorisation tests.
+type RouteInfo struct {
+	Method string
+	Path   string
+	Allow  []Role
+}
+
+// Routes lists every route of the API and who may call it.
+func Routes() []RouteInfo {
+	s := &Server{}
+	var out []RouteInfo
+	for _, r := range s.routes() {
+		out = append(out, RouteInfo{Method: r.method, Path: r.path, Allow: r.allow})
+	}
+	return out
 }

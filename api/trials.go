@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,7 +17,7 @@ import (
 const maxImportBody = 64 << 20
 
 func (s *Server) searchTrials(c *gin.Context) error {
-	q, err := parseSearch(c.Request.URL.Query())
+	q, err := parseSearch(c.Request.URL.Query(), s.reference())
 	if err != nil {
 		return err
 	}
@@ -30,8 +31,8 @@ func (s *Server) searchTrials(c *gin.Context) error {
 
 func (s *Server) getTrial(c *gin.Context) error {
 	id := c.Param("nctId")
-	if !ctgov.ValidNCTID(id) {
-		return equitrial.Invalid("", equitrial.FieldError{Field: "nctId", Detail: "must be NCT followed by 8 digits, such as NCT04280705"})
+	if err := checkNCTID(id); err != nil {
+		return err
 	}
 	t, err := s.Catalog.Store.Get(c.Request.Context(), id)
 	if err != nil {
@@ -44,6 +45,9 @@ func (s *Server) getTrial(c *gin.Context) error {
 // importTrials takes a study, an array, an API page or NDJSON in the body and
 // answers with the import summary, bad records listed by position.
 func (s *Server) importTrials(c *gin.Context) error {
+	if s.AdminToken == "" {
+		return equitrial.Errorf(equitrial.KindNotFound, "importing over HTTP is disabled: set EQUITRIAL_ADMIN_TOKEN to enable it")
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxImportBody))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
@@ -62,3 +66,15 @@ func (s *Server) importTrials(c *gin.Context) error {
 	c.JSON(http.StatusOK, sum)
 	return nil
 }
+
+func validNCTID(id string) bool { return ctgov.ValidNCTID(id) }
+
+// checkNCTID is the 400 for a path id that cannot be a trial.
+func checkNCTID(id string) error {
+	if !validNCTID(id) {
+		return equitrial.Invalid("", equitrial.FieldError{Field: "nctId", Detail: "must be NCT followed by 8 digits, such as NCT04280705"})
+	}
+	return nil
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

@@ -7,6 +7,7 @@ import (
 
 	"equitrial"
 	"equitrial/matcher"
+	"equitrial/refdata"
 )
 
 const maxPageSize = 100
@@ -29,14 +30,15 @@ func set(values ...string) map[string]bool {
 	return m
 }
 
-// parseSearch reads the search parameters, naming every one that is wrong.
-func parseSearch(v url.Values) (matcher.Query, error) {
+// parseSearch reads the search parameters, naming every one that is wrong. near is a
+// UK postcode (resolved through ref, which may be nil) or latitude,longitude.
+func parseSearch(v url.Values, ref *refdata.Reference) (matcher.Query, error) {
 	var q matcher.Query
 	var bad []equitrial.FieldError
 	fail := func(field, detail string) { bad = append(bad, equitrial.FieldError{Field: field, Detail: detail}) }
 	for name := range v {
 		if !searchParams[name] {
-			fail(name, "unknown parameter; the parameters are q, status, phase, condition, country, near, radius_km, age, sex, page and size")
+			fail(name, "unknown parameter; the parameters are q, status, phase, condition, country, near (a postcode or latitude,longitude), radius_km, age, sex, page and size")
 		}
 	}
 	q.Text = strings.TrimSpace(v.Get("q"))
@@ -64,11 +66,12 @@ func parseSearch(v url.Values) (matcher.Query, error) {
 		q.Country = append(q.Country, normaliseCountry(c))
 	}
 	if near := v.Get("near"); near != "" {
-		lat, lon, ok := parseLatLon(near)
-		if !ok {
-			fail("near", "must be latitude,longitude in decimal degrees, such as 53.80,-1.55")
-		} else {
+		if lat, lon, ok := parseLatLon(near); ok {
 			q.Near = &equitrial.LatLon{Lat: lat, Lon: lon}
+		} else if at, problem := locatePostcode(near, ref); problem != "" {
+			fail("near", problem)
+		} else {
+			q.Near = at
 		}
 	}
 	if r := v.Get("radius_km"); r != "" {
@@ -166,4 +169,24 @@ func intParam(v url.Values, name string, def, min, max int, fail func(string, st
 		return def
 	}
 	return n
+}
+
+// locatePostcode finds where a postcode is, through the postcode directory's
+// coordinates, or says in plain words why it cannot.
+func locatePostcode(s string, ref *refdata.Reference) (*equitrial.LatLon, string) {
+	pc, ok := refdata.NormalisePostcode(s)
+	switch {
+	case !ok:
+		return nil, "must be a UK postcode such as LS1 3EX, or latitude,longitude in decimal degrees such as 53.80,-1.55"
+	case ref == nil || ref.Directory() == nil:
+		return nil, "postcodes cannot be looked up because no postcode directory is loaded; give latitude,longitude instead"
+	}
+	res := ref.Lookup(pc)
+	switch {
+	case res.Status == refdata.StatusNotInDirectory || res.Status == refdata.StatusInvalidPostcode:
+		return nil, "postcode " + pc + " is not in the postcode directory (it may be new, retired or mistyped)"
+	case !res.HasLocation:
+		return nil, "the postcode directory has no location for " + pc + "; give latitude,longitude instead"
+	}
+	return &equitrial.LatLon{Lat: res.Lat, Lon: res.Lon}, ""
 }

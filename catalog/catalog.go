@@ -20,6 +20,10 @@ type Catalog struct {
 	Store *store.Trials
 	Index *matcher.Index
 	Log   *slog.Logger
+	// Changed, if set, hears about every trial written to the index (by Import and
+	// Rebuild), after it is indexed: matching keeps its compiled criteria current
+	// through it. The slice is reused after the call returns; keep the trials, not it.
+	Changed func([]*equitrial.Trial)
 }
 
 // batchSize is how many records are written to the store and index at once: large
@@ -87,6 +91,7 @@ func (c *Catalog) Import(ctx context.Context, read Reader, progress func(done in
 		if err := c.Index.Put(changed...); err != nil {
 			return fmt.Errorf("import: index: %w", err)
 		}
+		c.changed(changed)
 		batch = batch[:0]
 		if progress != nil {
 			progress(sum.Total())
@@ -131,17 +136,28 @@ func (c *Catalog) Rebuild(ctx context.Context) (int, error) {
 		}
 		n += len(batch)
 		err := c.Index.Put(batch...)
+		if err == nil {
+			c.changed(batch)
+		}
 		batch = batch[:0]
 		return err
 	})
 	if err == nil && len(batch) > 0 {
 		n += len(batch)
-		err = c.Index.Put(batch...)
+		if err = c.Index.Put(batch...); err == nil {
+			c.changed(batch)
+		}
 	}
 	if err != nil {
 		return n, fmt.Errorf("rebuild index: %w", err)
 	}
 	return n, nil
+}
+
+func (c *Catalog) changed(trials []*equitrial.Trial) {
+	if c.Changed != nil && len(trials) > 0 {
+		c.Changed(trials)
+	}
 }
 
 // EnsureIndexed rebuilds the index from the store when it was just created or

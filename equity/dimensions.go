@@ -27,8 +27,8 @@ const (
 // quality: "not stated" is a person who chose not to say (NHS ethnic category Z),
 // "not known" is a value nobody recorded (99). Completeness reports them apart.
 const (
-	GroupNotStated = "notStated"
-	GroupNotKnown  = "notKnown"
+	GroupNotStated = "not_stated"
+	GroupNotKnown  = "not_known"
 )
 
 // SMI groups.

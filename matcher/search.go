@@ -279,3 +279,48 @@ func floats(v any) []float64 {
 	}
 	return nil
 }
+
+// CandidateIDs returns the ids of up to max trials passing q's filters (q.Text,
+// Page and Size are ignored), in index order: no scoring, sorting, stored fields,
+// highlights or facets. It walks the query's searcher directly, without a
+// collector, because matching a patient wants every candidate (thousands), ranks
+// them itself on the compiled criteria, and a top-N collector's heap would cost
+// more than the search.
+func (ix *Index) CandidateIDs(ctx context.Context, q Query, max int) ([]string, error) {
+	q.Text = ""
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, fmt.Errorf("candidates: %w", err)
+	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, fmt.Errorf("candidates: %w", err)
+	}
+	defer r.Close()
+	s, err := buildQuery(q).Searcher(ctx, r, ix.idx.Mapping(), search.SearcherOptions{Score: "none"})
+	if err != nil {
+		return nil, fmt.Errorf("candidates: %w", err)
+	}
+	defer s.Close()
+	sctx := &search.SearchContext{DocumentMatchPool: search.NewDocumentMatchPool(s.DocumentMatchPoolSize(), 0)}
+	var ids []string
+	for len(ids) < max {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		d, err := s.Next(sctx)
+		if err != nil {
+			return nil, fmt.Errorf("candidates: %w", err)
+		}
+		if d == nil {
+			break
+		}
+		id, err := r.ExternalID(d.IndexInternalID)
+		if err != nil {
+			return nil, fmt.Errorf("candidates: %w", err)
+		}
+		ids = append(ids, id)
+		sctx.DocumentMatchPool.Put(d)
+	}
+	return ids, nil
+}

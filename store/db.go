@@ -32,6 +32,29 @@ type DB struct {
 	embedded *Embedded
 
 	Trials *Trials
+	Audit  *Audit
+
+	// Staff accounts, sessions, API tokens and organisations (see accounts_repos.go).
+	Users    *Users
+	Sessions *Sessions
+	Tokens   *Tokens
+	Orgs     *Orgs
+
+	// Equity monitoring and scheduled jobs (see equity_repos.go).
+	Events     *Events
+	Targets    *Targets
+	Alerts     *Alerts
+	Dashboards *Dashboards
+	JobRuns    *JobRuns
+	Leases     *Leases
+	Webhooks   *Webhooks
+
+	// Patient profiles and the reference data their strata come from (see patients_repos.go).
+	Patients *Patients
+	RefData  *RefData
+
+	// When each patient–trial match was first seen (see matches.go).
+	Matches *Matches
 }
 
 // Open connects to the configured database, starting the embedded one if needed.
@@ -72,7 +95,8 @@ func Connect(ctx context.Context, uri, database string) (*DB, error) {
 		return nil, fmt.Errorf("store: %w", err)
 	}
 	d.Trials = &Trials{c: d.db.Collection("trials")}
-	for _, ensure := range []func(context.Context) error{d.Trials.ensureIndexes} {
+	d.Audit = &Audit{c: d.db.Collection("audit")}
+	for _, ensure := range append([]func(context.Context) error{d.Trials.ensureIndexes, d.Audit.ensureIndexes}, append(append(append(d.openEquity(), d.openAccounts()...), d.openPatients()...), d.openMatches()...)...) {
 		if err := ensure(ctx); err != nil {
 			client.Disconnect(context.Background())
 			return nil, fmt.Errorf("store: indexes: %w", err)

@@ -7,10 +7,70 @@ import (
 )
 
 var funcs = template.FuncMap{
-	"humanise": humanise,
-	"join":     strings.Join,
-	"mark":     mark,
-	"lines":    lines,
+	"humanise":    humanise,
+	"join":        strings.Join,
+	"mark":        mark,
+	"lines":       lines,
+	"errorFor":    errorFor,
+	"msg":         func(id, m string) errMsg { return errMsg{ID: id, Msg: m} },
+	"field":       newTextField,
+	"yesno":       newYesNo,
+	"ask":         ask,
+	"ifNot":       func(b bool, s string) string { return map[bool]string{false: s}[b] },
+	"roleName":    roleName,
+	"statusClass": statusClass,
+	"statusName":  statusName,
+	"groupName":   groupName,
+	"dimName":     dimName,
+	"pct":         pct,
+	"num":         num,
+	"count":       countText,
+	"ratio":       ratio,
+	"deref":       deref,
+	"list":        list,
+	"miles":       miles,
+	"groups":      func(dim string) []string { return knownGroups[dim] },
+}
+
+type errMsg struct{ ID, Msg string }
+
+// textField is one labelled input; see the text-field template.
+type textField struct {
+	ID, Label, Hint, Value, Err, Class, Type, Auto, Mode string
+}
+
+func newTextField(id, label, hint, value, err, class, typ, auto, mode string) textField {
+	return textField{id, label, hint, value, err, class, typ, auto, mode}
+}
+
+type yesNoField struct {
+	ID, Legend, Value, Err string
+	NotSure                bool
+}
+
+func newYesNo(id, legend, value, err string, notSure bool) yesNoField {
+	return yesNoField{id, legend, value, err, notSure}
+}
+
+// ask picks the wording for the person filling in a form: the patient themselves,
+// or a nurse for them.
+func ask(staff bool, self, forStaff string) string {
+	if staff {
+		return forStaff
+	}
+	return self
+}
+
+func roleName(role string) string {
+	switch role {
+	case "nurse":
+		return "Research nurse"
+	case "sponsor":
+		return "Trial sponsor"
+	case "admin":
+		return "Administrator"
+	}
+	return role
 }
 
 // lines splits text into its non-blank lines, to show registry text as paragraphs.

@@ -5,21 +5,36 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-
-	"equitrial"
-	"equitrial/matcher"
 )
 
-// searchForm is what the nurse typed, kept to fill the form in again.
+// searchForm is what the user typed, kept to fill the form in again.
 type searchForm struct {
-	Q, Condition, Age, Sex string
-	Recruiting             bool
+	Q, Condition, Age, Sex, Near, Radius string
+	Recruiting                           bool
 }
 
-type searchPage struct {
+// searchResults is GET /api/v1/trials.
+type searchResults struct {
+	Total uint64 `json:"total"`
+	Page  int    `json:"page"`
+	Size  int    `json:"size"`
+	Hits  []struct {
+		NCTID      string              `json:"nctId"`
+		Title      string              `json:"title"`
+		Status     string              `json:"status"`
+		Phases     []string            `json:"phases"`
+		Highlights map[string][]string `json:"highlights"`
+		Conditions []string            `json:"conditions"`
+		Sponsor    string              `json:"sponsor"`
+		MinimumAge string              `json:"minimumAge"`
+		MaximumAge string              `json:"maximumAge"`
+		DistanceKm *float64            `json:"distance_km"`
+	} `json:"hits"`
+}
+
+type searchData struct {
 	Form    searchForm
-	Results *matcher.Results
-	Errors  []equitrial.FieldError
+	Results *searchResults
 	Prev    string
 	Next    string
 	Pages   int
@@ -28,55 +43,80 @@ type searchPage struct {
 	Last    int
 }
 
-func (s *site) search(w http.ResponseWriter, r *http.Request) {
+// searchFields are where the API's parameter errors show on the form.
+var searchFields = map[string]fieldMsg{
+	"q":         {ID: "q", Subject: "Search words"},
+	"condition": {ID: "condition", Subject: "Condition"},
+	"age":       {ID: "age", Msg: "Enter age as a number of years, like 54"},
+	"sex":       {ID: "sex", Msg: "Select female, male or any"},
+	"near":      {ID: "near", Msg: "Enter a full UK postcode, like LS1 4AP"},
+	"radius_km": {ID: "radius", Msg: "Enter a distance in miles, like 25"},
+}
+
+func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	v := r.URL.Query()
-	form := searchForm{Q: v.Get("q"), Condition: v.Get("condition"), Age: v.Get("age"), Sex: v.Get("sex"),
-		Recruiting: v.Get("recruiting") != "no"}
-	page := searchPage{Form: form}
-	q := matcher.Query{Text: strings.TrimSpace(form.Q), Condition: strings.TrimSpace(form.Condition), Size: 10}
-	if form.Recruiting {
-		q.Status = []string{"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
-	}
-	if form.Age != "" {
-		age, err := strconv.ParseFloat(strings.TrimSpace(form.Age), 64)
-		if err != nil || age < 0 || age > 130 {
-			page.Errors = append(page.Errors, equitrial.FieldError{Field: "age", Detail: "Enter age as a number of years, like 54"})
-		} else {
-			q.Age = &age
+	f := searchForm{Q: v.Get("q"), Condition: v.Get("condition"), Age: v.Get("age"), Sex: v.Get("sex"),
+		Near: v.Get("near"), Radius: v.Get("radius"), Recruiting: v.Get("recruiting") != "no"}
+	d := searchData{Form: f}
+	p := page{Title: "Find a clinical trial", Me: s.whoMaybe(w, r), D: &d}
+
+	q := url.Values{"size": {"10"}}
+	set := func(k, val string) {
+		if val = strings.TrimSpace(val); val != "" {
+			q.Set(k, val)
 		}
 	}
-	switch form.Sex {
-	case "":
-	case "female", "male":
-		q.Sex = strings.ToUpper(form.Sex)
-	default:
-		page.Errors = append(page.Errors, equitrial.FieldError{Field: "sex", Detail: "Select female, male or any"})
+	set("q", f.Q)
+	set("condition", f.Condition)
+	set("age", f.Age)
+	set("sex", f.Sex)
+	set("near", f.Near)
+	if f.Recruiting {
+		q["status"] = []string{"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
 	}
-	if p, err := strconv.Atoi(v.Get("page")); err == nil && p > 0 && p <= 1000 {
-		q.Page = p
+	if strings.TrimSpace(f.Near) != "" {
+		miles := 25.0
+		if f.Radius != "" {
+			m, err := strconv.ParseFloat(strings.TrimSpace(f.Radius), 64)
+			if err != nil || m <= 0 || m > 1000 {
+				p.Errors = append(p.Errors, fieldError{Field: "radius", Href: "#radius", Detail: "Enter a distance in miles, like 25"})
+			}
+			miles = m
+		}
+		q.Set("radius_km", strconv.FormatFloat(miles*1.609344, 'f', 1, 64))
 	}
-	if len(page.Errors) > 0 {
-		s.render(w, r, http.StatusBadRequest, "search", page)
+	if n, err := strconv.Atoi(v.Get("page")); err == nil && n > 1 && n <= 1000 {
+		q.Set("page", strconv.Itoa(n))
+	}
+	if len(p.Errors) > 0 {
+		s.render(w, r, http.StatusBadRequest, "search", p)
 		return
 	}
-	res, err := s.Catalog.Index.Search(r.Context(), q)
-	if err != nil {
-		s.Log.Error("search page", "error", err.Error())
-		s.render(w, r, http.StatusInternalServerError, "error", errorPage{Title: "Sorry, there is a problem with the service", Message: "Try again later."})
+	var res searchResults
+	out := s.get(w, r, "/api/v1/trials?"+q.Encode(), &res, callOpts{})
+	if out.Status == http.StatusBadRequest {
+		p.Errors = mapErrors(out.Problem, searchFields)
+		s.render(w, r, http.StatusBadRequest, "search", p)
 		return
 	}
-	page.Results = res
-	page.Page = res.Page
-	page.Pages = int((res.Total + uint64(res.Size) - 1) / uint64(res.Size))
-	page.First = (res.Page-1)*res.Size + 1
-	page.Last = page.First + len(res.Hits) - 1
-	if res.Page > 1 {
-		page.Prev = pageURL(v, res.Page-1)
+	if !out.ok() {
+		s.failed(w, r, out)
+		return
 	}
-	if res.Page < page.Pages {
-		page.Next = pageURL(v, res.Page+1)
+	d.Results = &res
+	if res.Size > 0 {
+		d.Page = res.Page
+		d.Pages = int((res.Total + uint64(res.Size) - 1) / uint64(res.Size))
+		d.First = (res.Page-1)*res.Size + 1
+		d.Last = d.First + len(res.Hits) - 1
+		if res.Page > 1 {
+			d.Prev = pageURL(v, res.Page-1)
+		}
+		if res.Page < d.Pages {
+			d.Next = pageURL(v, res.Page+1)
+		}
 	}
-	s.render(w, r, http.StatusOK, "search", page)
+	s.render(w, r, http.StatusOK, "search", p)
 }
 
 func pageURL(v url.Values, page int) string {
@@ -86,20 +126,4 @@ func pageURL(v url.Values, page int) string {
 	}
 	c.Set("page", strconv.Itoa(page))
 	return "/?" + c.Encode()
-}
-
-func (s *site) trial(w http.ResponseWriter, r *http.Request) {
-	t, err := s.Catalog.Store.Get(r.Context(), r.PathValue("nctId"))
-	if equitrial.Is(equitrial.KindNotFound, err) {
-		s.render(w, r, http.StatusNotFound, "error", errorPage{Title: "Trial not found",
-			Message: "We could not find a trial with that ID. Check the NCT number, or search for the trial."})
-		return
-	}
-	if err != nil {
-		s.Log.Error("trial page", "error", err.Error())
-		s.render(w, r, http.StatusInternalServerError, "error", errorPage{Title: "Sorry, there is a problem with the service", Message: "Try again later."})
-		return
-	}
-	t.Raw = nil
-	s.render(w, r, http.StatusOK, "trial", t)
 }

@@ -2,6 +2,10 @@
 // design system (nhsuk-frontend, fetched from npm at build time into AssetsDir),
 // usable without JavaScript, so that a nurse on a locked-down clinic PC or a patient
 // on an old phone can use it.
+//
+// The pages hold no data access of their own: every read and write goes through the
+// JSON API, called in-process with the browser's own credentials (see apicall.go),
+// so authorisation, scoping, disclosure control and audit happen in one place.
 package web
 
 import (
@@ -11,8 +15,10 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"equitrial/catalog"
+	"equitrial/internal/csp"
 )
 
 //go:embed templates/*.html
@@ -20,41 +26,97 @@ var templateFS embed.FS
 
 // Deps are what the pages need.
 type Deps struct {
-	Catalog   *catalog.Catalog
+	// API is the whole service's HTTP handler (api.New). It may be set later with
+	// SetAPI, because api.New itself takes the web handler.
+	API       http.Handler
 	AssetsDir string // built assets (nhsuk-frontend CSS and JS); see Makefile target web
 	Log       *slog.Logger
+
+	// Catalog is no longer used: pages read trials through the API. It stays so
+	// that callers written before the change still compile.
+	Catalog *catalog.Catalog
 }
 
-type site struct {
-	Deps
+// Site is the web UI's handler.
+type Site struct {
+	deps  Deps
+	log   *slog.Logger
+	api   atomic.Pointer[http.Handler]
 	pages map[string]*template.Template
+	mux   *http.ServeMux
 }
 
-// New returns the handler for the web pages and their assets.
-func New(d Deps) http.Handler {
+// pageNames are the templates under templates/, each rendered inside layout.html
+// with the shared partials.
+var pageNames = []string{
+	"search", "trial", "error", "signin", "password", "register", "registered",
+	"my", "withdraw", "withdrawn", "patients", "patient", "equity", "sponsor",
+}
+
+// New returns the handler for the web pages and their assets. Call SetAPI before
+// serving if d.API is nil.
+func New(d Deps) *Site {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
-	s := &site{Deps: d, pages: map[string]*template.Template{}}
-	for _, name := range []string{"search", "trial", "error"} {
+	s := &Site{deps: d, log: d.Log, pages: map[string]*template.Template{}}
+	if d.API != nil {
+		s.SetAPI(d.API)
+	}
+	for _, name := range pageNames {
 		s.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
-			ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
+			ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
 	if _, err := os.Stat(filepath.Join(d.AssetsDir, "nhsuk.min.css")); err != nil {
 		d.Log.Warn("web assets are missing: pages will be unstyled; run `make web`", "dir", d.AssetsDir)
 	}
+	s.mux = s.routes()
+	return s
+}
+
+// SetAPI gives the site the API handler it calls for all data. It breaks the
+// construction cycle: the API serves the site for paths it does not own.
+func (s *Site) SetAPI(h http.Handler) { s.api.Store(&h) }
+
+func (s *Site) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.mux.ServeHTTP(w, r) }
+
+func (s *Site) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	mux.Handle("GET /assets/", http.StripPrefix("/assets/", assets(d.AssetsDir)))
+	mux.Handle("GET /assets/", http.StripPrefix("/assets/", assets(s.deps.AssetsDir)))
 	mux.HandleFunc("GET /{$}", s.search)
+
+	mux.HandleFunc("GET /sign-in", s.signInForm)
+	mux.HandleFunc("POST /sign-in", s.signIn)
+	mux.HandleFunc("POST /sign-out", s.signOut)
+	mux.HandleFunc("GET /password", s.passwordForm)
+	mux.HandleFunc("POST /password", s.changePassword)
+
+	mux.HandleFunc("GET /register", s.registerForm)
+	mux.HandleFunc("POST /register", s.register)
+	mux.HandleFunc("GET /my/{token}", s.myPage)
+	mux.HandleFunc("GET /my/{token}/withdraw", s.withdrawForm)
+	mux.HandleFunc("POST /my/{token}/withdraw", s.withdraw)
+
+	mux.HandleFunc("GET /patients", s.patientList)
+	mux.HandleFunc("GET /patients/new", s.newPatientForm)
+	mux.HandleFunc("POST /patients/new", s.createPatient)
+	mux.HandleFunc("GET /patients/{id}", s.patientProfile)
+
+	mux.HandleFunc("GET /sponsor", s.sponsorHome)
 	mux.HandleFunc("GET /trials/{nctId}", s.trial)
+	mux.HandleFunc("GET /trials/{nctId}/equity", s.equity)
+	mux.HandleFunc("POST /trials/{nctId}/equity/targets", s.putTargets)
+	mux.HandleFunc("POST /trials/{nctId}/equity/alerts/{id}/acknowledge", s.acknowledgeAlert)
+
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		s.render(w, r, http.StatusNotFound, "error", errorPage{Title: "Page not found",
-			Message: "If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address."})
+		s.errorPage(w, r, http.StatusNotFound, "Page not found",
+			"If you typed the web address, check it is correct. If you pasted the web address, check you copied the entire address.")
 	})
 	return mux
 }
 
-// assets serves the built files with long caching: their names change with versions.
+// assets serves the built files with short caching: their names do not change
+// with versions.
 func assets(dir string) http.Handler {
 	fs := http.FileServer(http.Dir(dir))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -63,15 +125,33 @@ func assets(dir string) http.Handler {
 	})
 }
 
-func (s *site) render(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+// page is what every template gets: the layout's needs and the page's own data.
+type page struct {
+	Title  string
+	Nonce  string // the request's CSP nonce, for the one inline script
+	Me     *me    // who is signed in; nil for nobody (patients and the public)
+	Errors []fieldError
+	Wide   bool // tables that need the full width
+	D      any  // the page's own data
+}
+
+func (s *Site) render(w http.ResponseWriter, r *http.Request, status int, name string, p page) {
+	p.Nonce = csp.Nonce(r.Context())
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store") // pages carry personal data
 	w.WriteHeader(status)
-	if err := s.pages[page].Execute(w, data); err != nil {
-		s.Log.Error("rendering page", "page", page, "error", err.Error())
+	if err := s.pages[name].Execute(w, p); err != nil {
+		s.log.Error("rendering page", "page", name, "error", err.Error())
 	}
 }
 
-type errorPage struct {
-	Title, Message string
+type errorData struct {
+	Message  string
+	Link     string
+	LinkText string
+}
+
+func (s *Site) errorPage(w http.ResponseWriter, r *http.Request, status int, title, message string) {
+	s.render(w, r, status, "error", page{Title: title, Me: s.whoMaybe(w, r), D: errorData{Message: message}})
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"equitrial/auth"
 	"equitrial/catalog"
 	"equitrial/matcher"
 	"equitrial/store"
@@ -21,6 +22,9 @@ type config struct {
 	adminToken string // EQUITRIAL_ADMIN_TOKEN; empty: admin routes disabled
 	webDir     string // EQUITRIAL_WEB_DIR: built web assets
 	logLevel   slog.Level
+	// EQUITRIAL_TRUSTED_PROXIES: comma-separated CIDRs of reverse proxies whose
+	// X-Forwarded-For is believed; none by default.
+	trustedProxies []string
 }
 
 func loadConfig(getenv func(string) string) (config, error) {
@@ -30,6 +34,11 @@ func loadConfig(getenv func(string) string) (config, error) {
 		mongoURI:   getenv("MONGODB_URI"),
 		adminToken: getenv("EQUITRIAL_ADMIN_TOKEN"),
 		webDir:     or(getenv("EQUITRIAL_WEB_DIR"), "web/static"),
+	}
+	for _, p := range strings.Split(getenv("EQUITRIAL_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			cfg.trustedProxies = append(cfg.trustedProxies, p)
+		}
 	}
 	if err := cfg.logLevel.UnmarshalText([]byte(or(getenv("EQUITRIAL_LOG_LEVEL"), "info"))); err != nil {
 		return cfg, fmt.Errorf("EQUITRIAL_LOG_LEVEL: %w", err)
@@ -77,4 +86,25 @@ func openCatalog(ctx context.Context, cfg config, log *slog.Logger) (*store.DB, 
 		return nil, nil, nil, err
 	}
 	return db, cat, closeAll, nil
+}
+
+// oidcProviders discovers the OpenID Connect providers configured in the
+// environment (NHS CIS2 for staff, NHS login for patients); none by default.
+func oidcProviders(ctx context.Context, getenv func(string) string) (map[string]*auth.OIDCProvider, error) {
+	out := map[string]*auth.OIDCProvider{}
+	for _, name := range []string{"staff", "patient"} {
+		cfg, err := auth.OIDCFromEnv(getenv, name)
+		if err != nil || cfg == nil {
+			if err != nil {
+				return nil, err
+			}
+			continue
+		}
+		p, err := auth.NewOIDCProvider(ctx, *cfg)
+		if err != nil {
+			return nil, err
+		}
+		out[name] = p
+	}
+	return out, nil
 }

@@ -27,6 +27,9 @@ var commands = map[string]command{
 	"serve":    {"run the service (the default)", runServe},
 	"import":   {"import trials: import ctgov PATH...", runImport},
 	"criteria": {"parse trial eligibility criteria: criteria facts|show", runCriteria},
+	"users":    {"staff accounts: users create --role ROLE --org ORG --email EMAIL", runUsers},
+	"keys":     {"encryption keys: keys new ID", runKeys},
+	"tokens":   {"API tokens: tokens create --role ROLE --org ORG [--ttl 24h] | revoke ID | list", runTokens},
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {

@@ -14,6 +14,18 @@ import (
 func Run(t *testing.T, newDB func(testing.TB) *store.DB) {
 	t.Run("TrialsUpsert", func(t *testing.T) { testTrialsUpsert(t, newDB(t)) })
 	t.Run("TrialsGetAndEach", func(t *testing.T) { testTrialsGetAndEach(t, newDB(t)) })
+	t.Run("Events", func(t *testing.T) { testEvents(t, newDB(t)) })
+	t.Run("Targets", func(t *testing.T) { testTargets(t, newDB(t)) })
+	t.Run("Alerts", func(t *testing.T) { testAlerts(t, newDB(t)) })
+	t.Run("Dashboards", func(t *testing.T) { testDashboards(t, newDB(t)) })
+	t.Run("JobRuns", func(t *testing.T) { testJobRuns(t, newDB(t)) })
+	t.Run("Leases", func(t *testing.T) { testLeases(t, newDB(t)) })
+	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, newDB(t)) })
+	t.Run("PatientsLifecycle", func(t *testing.T) { testPatientsLifecycle(t, newDB(t)) })
+	t.Run("PatientsNothingStoredOnFailure", func(t *testing.T) { testPatientsNothingStoredOnFailure(t, newDB(t)) })
+	t.Run("PatientsNoPlaintextIdentifiers", func(t *testing.T) { testPatientsNoPlaintextIdentifiers(t, newDB(t)) })
+	t.Run("PatientsReseal", func(t *testing.T) { testPatientsReseal(t, newDB(t)) })
+	t.Run("RefDataRoundTrip", func(t *testing.T) { testRefDataRoundTrip(t, newDB(t)) })
 }
 
 func trial(id, lastUpdate, title string) *equitrial.Trial {

@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"equitrial/internal/seal"
+	"equitrial/refdata"
+	"equitrial/store"
+)
+
+const refdataUsage = `usage:
+  equitrial refdata load --postcodes FILE --imd FILE --edition NAME [--lsoa-column NAME] [--label NAME]
+      load the ONS Postcode Directory / NSPL CSV and an IMD CSV into the store
+      (either file alone replaces only that table)
+  equitrial refdata lookup POSTCODE
+      print the postcode's LSOA, IMD decile and quintile, edition and nation as JSON`
+
+// runRefdata implements `equitrial refdata load|lookup`.
+func runRefdata(ctx context.Context, c *cli, args []string) error {
+	if len(args) == 0 {
+		return errors.New(refdataUsage)
+	}
+	switch args[0] {
+	case "load":
+		return runRefdataLoad(ctx, c, args[1:])
+	case "lookup":
+		return runRefdataLookup(ctx, c, args[1:])
+	}
+	return errors.New(refdataUsage)
+}
+
+func runRefdataLoad(ctx context.Context, c *cli, args []string) error {
+	fs := flag.NewFlagSet("refdata load", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	postcodes := fs.String("postcodes", "", "ONS Postcode Directory or NSPL CSV (postcode → LSOA, coordinates when present)")
+	imdFile := fs.String("imd", "", "indices of deprivation CSV (LSOA → decile)")
+	edition := fs.String("edition", "", "the index edition, e.g. IMD2019 or IoD2025 (required with --imd)")
+	lsoaColumn := fs.String("lsoa-column", "", "the postcode file's small-area column (default: lsoa11, then lsoa21, …)")
+	label := fs.String("label", "", "the postcode directory release, e.g. ONSPD_FEB_2024 (default: the file name)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *postcodes == "" && *imdFile == "" || fs.NArg() > 0 {
+		return errors.New(refdataUsage)
+	}
+	if *imdFile != "" && strings.TrimSpace(*edition) == "" {
+		return errors.New("refdata load: --edition is required with --imd, so that deciles are never compared across editions")
+	}
+	cfg, err := loadConfig(c.getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c.stderr, max(cfg.logLevel, slog.LevelWarn))
+	db, err := store.Open(ctx, store.Config{URI: cfg.mongoURI, DataDir: cfg.dataDir, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.Background())
+
+	oldDir, oldIMD, _, err := db.RefData.Load(ctx)
+	if err != nil {
+		oldDir, oldIMD = nil, nil // a damaged blob is replaced by this load
+		fmt.Fprintf(c.stderr, "warning: the stored reference data could not be read (%v); it will be replaced\n", err)
+	}
+	manifest := store.RefManifest{Counts: map[string]int{}, Columns: map[string]map[string]string{}}
+	dir, imd := oldDir, oldIMD
+	if *postcodes != "" {
+		lbl := *label
+		if lbl == "" {
+			lbl = strings.TrimSuffix(filepath.Base(*postcodes), filepath.Ext(*postcodes))
+		}
+		var rep refdata.LoadReport
+		dir, rep, err = loadFile(*postcodes, func(r io.Reader, size int64) (*refdata.Directory, refdata.LoadReport, error) {
+			return refdata.LoadPostcodes(r, refdata.PostcodeOptions{LSOAColumn: *lsoaColumn, Label: lbl, SizeHint: int(size / 45)})
+		})
+		printReport(c.stdout, "postcodes", *postcodes, rep)
+		if err != nil {
+			return err
+		}
+		manifest.Columns["postcodes"] = rep.Columns
+	}
+	if *imdFile != "" {
+		var rep refdata.LoadReport
+		imd, rep, err = loadFile(*imdFile, func(r io.Reader, _ int64) (*refdata.IMDTable, refdata.LoadReport, error) {
+			return refdata.LoadIMD(r, strings.TrimSpace(*edition), refdata.IMDOptions{})
+		})
+		printReport(c.stdout, "imd "+strings.TrimSpace(*edition), *imdFile, rep)
+		if err != nil {
+			return err
+		}
+		manifest.Columns["imd"] = rep.Columns
+	}
+	ref, err := refdata.NewReference(dir, imd)
+	if err != nil {
+		return err
+	}
+	if dir != nil {
+		manifest.Directory = dir.Label
+		manifest.Counts["postcodes"] = dir.Len()
+		manifest.Counts["areas"] = ref.Stats.Areas
+	}
+	if imd != nil {
+		manifest.Edition = imd.Edition
+		manifest.Counts["imdAreas"] = imd.Len()
+		manifest.Counts["matchedAreas"] = ref.Stats.Matched
+	}
+	saved, err := db.RefData.Save(ctx, dir, imd, manifest)
+	if err != nil {
+		return err
+	}
+	if dir != nil && imd != nil {
+		fmt.Fprintf(c.stdout, "join: %d of %d areas in the postcode directory have a decile in %s", ref.Stats.Matched, ref.Stats.Areas, imd.Edition)
+		if len(ref.Stats.UnmatchedBy) > 0 {
+			var parts []string
+			for n, k := range ref.Stats.UnmatchedBy {
+				parts = append(parts, fmt.Sprintf("%s %d", nationName(n), k))
+			}
+			fmt.Fprintf(c.stdout, " (without: %s)", strings.Join(sortedStrings(parts), ", "))
+		}
+		fmt.Fprintln(c.stdout)
+	}
+	fmt.Fprintf(c.stdout, "stored reference data generation %s (directory %q, edition %q)\n", saved.Generation, saved.Directory, saved.Edition)
+
+	// Patients' strata come from the reference data: bring them up to date now, when
+	// the keys to read birth dates and postcodes are at hand.
+	if keys, _, err := seal.FromEnv(c.getenv, cfg.dataDir); err == nil {
+		db.Patients.SetKeyring(keys)
+		db.Patients.SetReference(ref)
+		n, err := db.Patients.RederiveStrata(ctx)
+		if err != nil {
+			return fmt.Errorf("refdata load: re-deriving patient strata: %w", err)
+		}
+		fmt.Fprintf(c.stdout, "strata re-derived for %d patient record(s)\n", n)
+	}
+	return nil
+}
+
+// loadFile opens path and runs load on it, naming the file in any error.
+func loadFile[T any](path string, load func(io.Reader, int64) (T, refdata.LoadReport, error)) (T, refdata.LoadReport, error) {
+	var zero T
+	f, err := os.Open(path)
+	if err != nil {
+		return zero, refdata.LoadReport{}, err
+	}
+	defer f.Close()
+	var size int64
+	if st, err := f.Stat(); err == nil {
+		size = st.Size()
+	}
+	v, rep, err := load(f, size)
+	if err != nil {
+		return zero, rep, fmt.Errorf("%s: %w", path, err)
+	}
+	return v, rep, nil
+}
+
+func printReport(w io.Writer, what, path string, rep refdata.LoadReport) {
+	fmt.Fprintf(w, "%s: %s: %d rows, %d loaded, %d skipped", what, path, rep.Rows, rep.Loaded, rep.Skipped)
+	if rep.Terminated > 0 {
+		fmt.Fprintf(w, ", %d terminated", rep.Terminated)
+	}
+	if rep.NoLSOA > 0 {
+		fmt.Fprintf(w, ", %d without a small area", rep.NoLSOA)
+	}
+	if rep.NoLocation > 0 {
+		fmt.Fprintf(w, ", %d without coordinates", rep.NoLocation)
+	}
+	fmt.Fprintln(w)
+	if len(rep.Columns) > 0 {
+		var cols []string
+		for field, header := range rep.Columns {
+			cols = append(cols, field+"="+header)
+		}
+		fmt.Fprintf(w, "  columns: %s\n", strings.Join(sortedStrings(cols), ", "))
+	}
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "  %s\n", p)
+	}
+	if rep.MoreProblems > 0 {
+		fmt.Fprintf(w, "  … and %d more problem rows\n", rep.MoreProblems)
+	}
+}
+
+// lookupResult is what `refdata lookup` prints.
+type lookupResult struct {
+	Postcode    string `json:"postcode"`
+	Found       bool   `json:"found"`
+	LSOA        string `json:"lsoa,omitempty"`
+	IMDDecile   int    `json:"imdDecile,omitempty"`
+	IMDQuintile int    `json:"imdQuintile,omitempty"`
+	IMDEdition  string `json:"imdEdition,omitempty"`
+	Nation      string `json:"nation,omitempty"`
+	Note        string `json:"note,omitempty"`
+}
+
+func runRefdataLookup(ctx context.Context, c *cli, args []string) error {
+	if len(args) == 0 {
+		return errors.New(refdataUsage)
+	}
+	postcode := strings.Join(args, " ") // "refdata lookup SW1A 1AA" without quotes
+	cfg, err := loadConfig(c.getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(c.stderr, max(cfg.logLevel, slog.LevelWarn))
+	db, err := store.Open(ctx, store.Config{URI: cfg.mongoURI, DataDir: cfg.dataDir, Logger: log})
+	if err != nil {
+		return err
+	}
+	defer db.Close(context.Background())
+	ref, err := loadReference(ctx, db)
+	if err != nil {
+		return err
+	}
+	var out lookupResult
+	if ref == nil {
+		pc, ok := refdata.NormalisePostcode(postcode)
+		if !ok {
+			pc = strings.TrimSpace(postcode)
+		}
+		out = lookupResult{Postcode: pc, Note: "no reference data is loaded (run `equitrial refdata load`): IMD unknown"}
+	} else {
+		r := ref.Lookup(postcode)
+		out = lookupResult{Postcode: r.Postcode, Found: r.Found, LSOA: r.LSOA, IMDDecile: r.IMDDecile, IMDQuintile: r.IMDQuintile,
+			IMDEdition: r.IMDEdition, Note: r.Note}
+		if r.Nation != refdata.NationUnknown {
+			out.Nation = r.Nation.String()
+		}
+	}
+	enc := json.NewEncoder(c.stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// loadReference reads the reference data stored by `refdata load`; nil, nil when
+// none has been loaded. The service calls it at start and hands the result to the
+// patient repository and the API.
+func loadReference(ctx context.Context, db *store.DB) (*refdata.Reference, error) {
+	dir, imd, m, err := db.RefData.Load(ctx)
+	if err != nil || m == nil {
+		return nil, err
+	}
+	return refdata.NewReference(dir, imd)
+}
+
+func nationName(n refdata.Nation) string {
+	if n == refdata.NationUnknown {
+		return "unknown nation"
+	}
+	return n.String()
+}
+
+func sortedStrings(s []string) []string {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s
+}

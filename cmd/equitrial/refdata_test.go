@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"equitrial/internal/testdata"
+)
+
+// `refdata load` of the shared ONSPD sample and the English IMD 2019 file, then
+// `refdata lookup` of postcodes typed several ways, checked against the files.
+func TestRefdataLoadAndLookup(t *testing.T) {
+	dir := testdata.SharedDir(t, "refdata")
+	getenv := env(map[string]string{"EQUITRIAL_DATA_DIR": t.TempDir(), "CI": "true"})
+	ctx := context.Background()
+	c := func() (*cli, *bytes.Buffer, *bytes.Buffer) {
+		var out, errs bytes.Buffer
+		return &cli{getenv: getenv, stdout: &out, stderr: &errs}, &out, &errs
+	}
+
+	cl, out, errs := c()
+	if err := runRefdata(ctx, cl, []string{"load", "--postcodes", filepath.Join(dir, "onspd_sample_100k.csv"),
+		"--imd", filepath.Join(dir, "imd2019_england_lsoa11.csv"), "--edition", "IMD2019"}); err != nil {
+		t.Fatalf("load: %v\n%s", err, errs.String())
+	}
+	for _, want := range []string{"postcodes: ", "100000 rows", "imd IMD2019: ", "32844 rows", "columns: ", "join: ", "stored reference data"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("load report lacks %q:\n%s", want, out.String())
+		}
+	}
+
+	deciles := map[string]string{}
+	for _, row := range readAll(t, filepath.Join(dir, "imd2019_england_lsoa11.csv"))[1:] {
+		deciles[row[0]] = row[1]
+	}
+	checked := 0
+	for i, row := range readAll(t, filepath.Join(dir, "onspd_sample_100k.csv"))[1:] {
+		if i%4999 != 0 {
+			continue
+		}
+		pc, lsoa := row[0], row[3]
+		compact := strings.ReplaceAll(pc, " ", "")
+		for _, typed := range []string{strings.ToLower(compact), " " + compact[:len(compact)-3] + "  " + compact[len(compact)-3:] + " "} {
+			cl, out, errs := c()
+			if err := runRefdata(ctx, cl, []string{"lookup", typed}); err != nil {
+				t.Fatalf("lookup %q: %v\n%s", typed, err, errs.String())
+			}
+			var res lookupResult
+			if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+				t.Fatalf("lookup %q printed %q: %v", typed, out.String(), err)
+			}
+			if d, ok := deciles[lsoa]; ok {
+				if res.LSOA != lsoa || strconv.Itoa(res.IMDDecile) != d || res.IMDEdition != "IMD2019" || res.Nation != "England" || !res.Found {
+					t.Fatalf("lookup %q = %+v; want %s decile %s", typed, res, lsoa, d)
+				}
+				checked++
+			} else if res.Found || res.Note == "" {
+				t.Fatalf("lookup %q (%s, not in the English index) = %+v; want IMD unknown with a note", typed, lsoa, res)
+			}
+		}
+	}
+	if checked < 20 {
+		t.Fatalf("only %d lookups checked", checked)
+	}
+	cl, out, _ = c()
+	if err := runRefdata(ctx, cl, []string{"lookup", "ZZ99", "9ZZ"}); err != nil {
+		t.Fatalf("lookup of an unknown postcode failed: %v", err)
+	}
+	if !strings.Contains(out.String(), `"note"`) || !strings.Contains(out.String(), `"found": false`) {
+		t.Fatalf("unknown postcode printed %s; want JSON with a note", out.String())
+	}
+}
+
+func readAll(t *testing.T, path string) [][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}

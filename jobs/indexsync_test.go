@@ -1,0 +1,66 @@
+package jobs_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"equitrial"
+	"equitrial/catalog"
+	"equitrial/ctgov"
+	"equitrial/jobs"
+	"equitrial/matcher"
+	"equitrial/store/storetest"
+	"equitrial/synth"
+)
+
+func TestIndexSync(t *testing.T) {
+	db := storetest.NewDB(t)
+	ctx := context.Background()
+	ix, err := matcher.OpenMemIndex()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	cat := &catalog.Catalog{Store: db.Trials, Index: ix}
+	// Trials written to the store only, as after a crash between the two writes.
+	var trials []*equitrial.Trial
+	synth.Reader(synth.Trials(30, 3))(func(r ctgov.Record) error { trials = append(trials, r.Trial); return nil })
+	if _, err := db.Trials.Upsert(ctx, trials[:20]); err != nil {
+		t.Fatal(err)
+	}
+	x := &jobs.IndexSync{Catalog: cat, Runs: db.JobRuns, Margin: time.Millisecond}
+	s := newScheduler(t, db, "h", time.Minute)
+	s.Register(x.Job("@every 10m"))
+	s.Register(x.FullJob("30 3 * * *"))
+	run := func(name string) string {
+		id, err := s.Trigger(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := waitRun(t, db, id)
+		if r.Outcome != "succeeded" {
+			t.Fatalf("%s: %+v", name, r)
+		}
+		return r.Detail
+	}
+	if d := run(jobs.JobIndexSync); d != "reindexed all 20 trials (first pass)" {
+		t.Fatalf("first pass: %q", d)
+	}
+	time.Sleep(10 * time.Millisecond)
+	db.Trials.Upsert(ctx, trials[20:])
+	if n, _ := ix.Count(); n != 20 {
+		t.Fatalf("%d indexed before the second pass", n)
+	}
+	if d := run(jobs.JobIndexSync); d[:13] != "reindexed 10 " {
+		t.Fatalf("incremental pass: %q", d)
+	}
+	// An index document whose trial is not stored goes on the full pass.
+	ix.Put(&equitrial.Trial{NCTID: "NCT00000000", BriefTitle: "orphan"})
+	if d := run(jobs.JobIndexSyncFull); d != "reindexed 30 trials, removed 1 index documents with no stored trial" {
+		t.Fatalf("full pass: %q", d)
+	}
+	if n, _ := ix.Count(); n != 30 {
+		t.Fatalf("%d indexed after the full pass, want 30", n)
+	}
+}

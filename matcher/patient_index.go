@@ -1,0 +1,299 @@
+package matcher
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/RoaringBitmap/roaring/v2"
+
+	"equitrial"
+	"equitrial/eligibility"
+	"equitrial/equity"
+	"equitrial/patients"
+)
+
+// maxIndexedAge is the oldest age with its own bitmap; older ages share it.
+const maxIndexedAge = 120
+
+// PatientIndex is the in-memory feature index over consented patients that trial →
+// patients reads instead of scanning the store: roaring bitmaps of patients by
+// ICD-10 category, by stratum ("ethnicGroup:Black"), by sex, by organisation and
+// by whole year of age (the age bitmaps are the sorted ages: a range of ages is
+// the union of a run of them), and per patient the eligibility profile, which
+// holds the age in years but no name, contact detail or birth date.
+//
+// It is filled from the store at start (Load) and kept current by the patients
+// change feed (Put on every create or update, Remove on withdrawal or deletion),
+// so a withdrawal is reflected in the next request. Readers take a read lock only
+// while combining bitmaps; evaluation runs outside it.
+type PatientIndex struct {
+	mu      sync.RWMutex
+	slots   map[string]uint32 // patient id → slot, the bitmaps' element
+	recs    []*patientRec     // by slot; nil when free
+	free    []uint32
+	live    *roaring.Bitmap
+	byCat   map[string]*roaring.Bitmap
+	byGroup map[string]*roaring.Bitmap // "dimension:group"
+	bySex   map[string]*roaring.Bitmap // FEMALE, MALE
+	byOrg   map[string]*roaring.Bitmap
+	byAge   [maxIndexedAge + 1]*roaring.Bitmap
+	noAge   *roaring.Bitmap
+	now     func() time.Time
+	loading *PatientIndex   // during Load: the index being built, which hears changes too
+	touched map[string]bool // during Load: patients changed by the feed, newer than what the load reads
+}
+
+// patientRec is what the index keeps about one patient. It is replaced, never
+// changed, so a reader holding one needs no lock.
+type patientRec struct {
+	id      string
+	org     string
+	age     int // -1: not known
+	cats    []string
+	strata  equity.Strata
+	profile *eligibility.Profile
+}
+
+// NewPatientIndex makes an empty index; now (nil: time.Now) dates ages.
+func NewPatientIndex(now func() time.Time) *PatientIndex {
+	if now == nil {
+		now = time.Now
+	}
+	x := &PatientIndex{slots: map[string]uint32{}, live: roaring.New(), byCat: map[string]*roaring.Bitmap{},
+		byGroup: map[string]*roaring.Bitmap{}, bySex: map[string]*roaring.Bitmap{}, byOrg: map[string]*roaring.Bitmap{},
+		noAge: roaring.New(), now: now}
+	for i := range x.byAge {
+		x.byAge[i] = roaring.New()
+	}
+	return x
+}
+
+// Consented reports whether a patient record may be matched: contact agreed and
+// consent not withdrawn.
+func Consented(p *equitrial.Patient) bool {
+	return p != nil && p.Consent.Contact && p.Withdrawn == nil
+}
+
+// StratumDimensions are the strata patients are counted and filtered by.
+var StratumDimensions = []string{equity.DimEthnicGroup, equity.DimIMDQuintile, equity.DimSMI, equity.DimSex, equity.DimAgeBand}
+
+func newPatientRec(p *equitrial.Patient, asOf time.Time) *patientRec {
+	pr := ProfileOf(p, asOf)
+	r := &patientRec{id: p.ID, org: p.Org, age: -1, cats: conditionCategories(pr), strata: patients.EquityStrata(p.Strata), profile: pr}
+	if pr.AgeYears != nil {
+		r.age = int(*pr.AgeYears)
+		if s, ok := ageStratum(r.age); ok {
+			r.strata.AgeBand = s // as of today, not as of the record's last write
+		}
+	}
+	return r
+}
+
+func ageStratum(age int) (string, bool) {
+	b := equity.AgeBand(age)
+	return b, equity.IsGroup(equity.DimAgeBand, b)
+}
+
+// Put adds or replaces a patient; a record without consent to contact is removed.
+func (x *PatientIndex) Put(p *equitrial.Patient) {
+	if !Consented(p) {
+		x.Remove(p.ID)
+		return
+	}
+	r := newPatientRec(p, x.now())
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.loading != nil {
+		x.loading.Put(p)
+		x.touched[p.ID] = true
+	}
+	slot, ok := x.slots[r.id]
+	if ok {
+		x.unindex(slot)
+	} else {
+		slot = x.allocate()
+		x.slots[r.id] = slot
+	}
+	x.recs[slot] = r
+	x.index(slot, r)
+}
+
+// Remove drops a patient (withdrawn, deleted or no longer consenting).
+func (x *PatientIndex) Remove(id string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.loading != nil {
+		x.loading.Remove(id)
+		x.touched[id] = true
+	}
+	slot, ok := x.slots[id]
+	if !ok {
+		return
+	}
+	x.unindex(slot)
+	x.recs[slot] = nil
+	delete(x.slots, id)
+	x.free = append(x.free, slot)
+}
+
+// Len is the number of patients indexed.
+func (x *PatientIndex) Len() int {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return len(x.slots)
+}
+
+// PatientEach walks consented patients, as the patients store's Each does.
+type PatientEach func(ctx context.Context, fn func(*equitrial.Patient) error) error
+
+// Load rebuilds the index from the store: every consented patient, ages as of
+// now. Re-running it daily keeps ages (and age bands) from drifting. The new index
+// replaces the old at once; changes that arrive during the load are applied to
+// both, so none is lost.
+func (x *PatientIndex) Load(ctx context.Context, each PatientEach) (int, error) {
+	fresh := NewPatientIndex(x.now)
+	x.mu.Lock()
+	x.loading, x.touched = fresh, map[string]bool{}
+	x.mu.Unlock()
+	n := 0
+	err := each(ctx, func(p *equitrial.Patient) error {
+		x.mu.RLock()
+		stale := x.touched[p.ID]
+		x.mu.RUnlock()
+		if Consented(p) && !stale {
+			fresh.Put(p)
+			n++
+		}
+		return nil
+	})
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.loading, x.touched = nil, nil
+	if err != nil {
+		return n, err
+	}
+	x.slots, x.recs, x.free, x.live = fresh.slots, fresh.recs, fresh.free, fresh.live
+	x.byCat, x.byGroup, x.bySex, x.byOrg, x.byAge, x.noAge = fresh.byCat, fresh.byGroup, fresh.bySex, fresh.byOrg, fresh.byAge, fresh.noAge
+	return n, nil
+}
+
+func (x *PatientIndex) allocate() uint32 {
+	if n := len(x.free); n > 0 {
+		s := x.free[n-1]
+		x.free = x.free[:n-1]
+		return s
+	}
+	x.recs = append(x.recs, nil)
+	return uint32(len(x.recs) - 1)
+}
+
+func (x *PatientIndex) bitmapsOf(r *patientRec, create bool) []*roaring.Bitmap {
+	get := func(m map[string]*roaring.Bitmap, k string) *roaring.Bitmap {
+		b := m[k]
+		if b == nil && create {
+			b = roaring.New()
+			m[k] = b
+		}
+		return b
+	}
+	bs := []*roaring.Bitmap{x.live, get(x.byOrg, r.org)}
+	for _, c := range r.cats {
+		bs = append(bs, get(x.byCat, c))
+	}
+	for _, dim := range StratumDimensions {
+		bs = append(bs, get(x.byGroup, dim+":"+r.strata.Group(dim)))
+	}
+	if s := r.profile.Sex; s == "FEMALE" || s == "MALE" {
+		bs = append(bs, get(x.bySex, s))
+	}
+	if r.age < 0 {
+		bs = append(bs, x.noAge)
+	} else {
+		bs = append(bs, x.byAge[min(r.age, maxIndexedAge)])
+	}
+	return bs
+}
+
+func (x *PatientIndex) index(slot uint32, r *patientRec) {
+	for _, b := range x.bitmapsOf(r, true) {
+		b.Add(slot)
+	}
+}
+
+func (x *PatientIndex) unindex(slot uint32) {
+	for _, b := range x.bitmapsOf(x.recs[slot], false) {
+		if b != nil {
+			b.Remove(slot)
+		}
+	}
+}
+
+// Filter narrows trial → patients beyond what the trial's criteria allow.
+type Filter struct {
+	Orgs  []string         // only patients of these organisations; empty: all
+	Group *equity.GroupKey // only patients in this stratum
+}
+
+// prefilter returns the patients not ruled out before evaluation: those with one
+// of the categories of every diagnosis the trial requires, of an age inside its
+// range (or not known), and of its sex (or not known). Everyone else is certainly
+// ineligible, so the result holds every patient evaluation could keep.
+func (x *PatientIndex) prefilter(t *CompiledTrial, f Filter) []*patientRec {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	set := x.live.Clone()
+	if len(f.Orgs) > 0 {
+		var orgs []*roaring.Bitmap
+		for _, o := range f.Orgs {
+			if b := x.byOrg[o]; b != nil {
+				orgs = append(orgs, b)
+			}
+		}
+		set.And(roaring.FastOr(orgs...))
+	}
+	if f.Group != nil {
+		if b := x.byGroup[f.Group.Dimension+":"+f.Group.Group]; b != nil {
+			set.And(b)
+		} else {
+			set.Clear()
+		}
+	}
+	for _, group := range t.Required {
+		var any []*roaring.Bitmap
+		for _, c := range group {
+			if b := x.byCat[c]; b != nil {
+				any = append(any, b)
+			}
+		}
+		set.And(roaring.FastOr(any...))
+	}
+	if t.MinAge != nil || t.MaxAge != nil {
+		var out []*roaring.Bitmap // ages outside the range
+		for a := 0; a <= maxIndexedAge; a++ {
+			age := float64(a)
+			if a < maxIndexedAge && ((t.MinAge != nil && age < *t.MinAge) || (t.MaxAge != nil && age > *t.MaxAge)) {
+				out = append(out, x.byAge[a])
+			}
+		}
+		if len(out) > 0 {
+			set.AndNot(roaring.FastOr(out...))
+		}
+	}
+	switch t.Sex {
+	case "FEMALE":
+		if b := x.bySex["MALE"]; b != nil {
+			set.AndNot(b)
+		}
+	case "MALE":
+		if b := x.bySex["FEMALE"]; b != nil {
+			set.AndNot(b)
+		}
+	}
+	recs := make([]*patientRec, 0, set.GetCardinality())
+	it := set.Iterator()
+	for it.HasNext() {
+		recs = append(recs, x.recs[it.Next()])
+	}
+	return recs
+}

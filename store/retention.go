@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// StaleIDs lists patients not withdrawn whose record has not changed since before:
+// candidates for the retention purge, which withdraws them and erases identifiers.
+func (s *Patients) StaleIDs(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	cur, err := s.c.Find(ctx, bson.M{"updatedAt": bson.M{"$lt": before}, "withdrawn": bson.M{"$exists": false}},
+		options.Find().SetProjection(bson.M{"_id": 1}).SetLimit(int64(limit)))
+	if err != nil {
+		return nil, err
+	}
+	var docs []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		ids[i] = d.ID
+	}
+	return ids, nil
+}
+
+// DeleteBefore removes job-run records that started before t.
+func (s *JobRuns) DeleteBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.c.DeleteMany(ctx, bson.M{"startedAt": bson.M{"$lt": t}})
+	if err != nil {
+		return 0, err
+	}
+	return res.DeletedCount, nil
+}
+
+// DeleteExpired removes API tokens that expired or were revoked before t.
+func (t *Tokens) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.c.DeleteMany(ctx, bson.M{"$or": []bson.M{{"expiresAt": bson.M{"$lt": before}}, {"revokedAt": bson.M{"$lt": before}}}})
+	if err != nil {
+		return 0, err
+	}
+	return res.DeletedCount, nil
+}

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+)
+
+// The monitored dimensions and their groups, as the equity JSON names them, in the
+// order dashboards show them. They are part of the API's published contract.
+var dimensionOrder = []string{"ethnicGroup", "imdQuintile", "smi", "sex", "ageBand"}
+
+var knownGroups = map[string][]string{
+	"ethnicGroup": {"Asian", "Black", "Mixed", "White", "Other"},
+	"imdQuintile": {"1", "2", "3", "4", "5"},
+	"smi":         {"yes", "no"},
+	"sex":         {"female", "male"},
+	"ageBand":     {"0-17", "18-34", "35-49", "50-64", "65-74", "75+"},
+}
+
+func groupRank(dim, g string) int {
+	if i := slices.Index(knownGroups[dim], g); i >= 0 {
+		return i
+	}
+	return len(knownGroups[dim]) + 1
+}
+
+func dimName(dim string) string {
+	switch dim {
+	case "ethnicGroup":
+		return "Ethnic group"
+	case "imdQuintile":
+		return "Deprivation (IMD quintile)"
+	case "smi":
+		return "Serious mental illness"
+	case "sex":
+		return "Sex"
+	case "ageBand":
+		return "Age band"
+	}
+	return humanField(dim)
+}
+
+// groupName says a group in words. Patient strata and equity JSON share the group
+// names ("Asian", "not_stated").
+func groupName(dim, g string) string {
+	switch g {
+	case "not_stated":
+		return "Not stated"
+	case "not_known", "unknown", "":
+		return "Not known"
+	}
+	switch dim {
+	case "imdQuintile":
+		switch g {
+		case "1":
+			return "1 (most deprived)"
+		case "5":
+			return "5 (least deprived)"
+		}
+		return g
+	case "smi":
+		if g == "yes" {
+			return "Yes"
+		}
+		if g == "no" {
+			return "No"
+		}
+	case "ageBand":
+		return g + " years"
+	}
+	return sentence(g)
+}
+
+func statusName(s string) string {
+	switch s {
+	case "under":
+		return "Under-represented"
+	case "at_risk":
+		return "At risk"
+	case "on_target":
+		return "On target"
+	case "over":
+		return "Over-represented"
+	case "insufficient_data":
+		return "Not enough data"
+	case "target_not_set":
+		return "No target set"
+	case "suppressed":
+		return "Withheld (small numbers)"
+	}
+	return humanise(s)
+}
+
+// statusClass colours a status: under red, at risk orange, on target green,
+// and grey for anything that makes no judgement.
+func statusClass(s string) string {
+	switch s {
+	case "under":
+		return "nhsuk-tag--red"
+	case "at_risk":
+		return "nhsuk-tag--orange"
+	case "on_target":
+		return "nhsuk-tag--green"
+	case "over":
+		return "nhsuk-tag--blue"
+	}
+	return "nhsuk-tag--grey"
+}
+
+func pct(f *float64) string {
+	if f == nil {
+		return "–"
+	}
+	return strconv.FormatFloat(*f*100, 'f', 1, 64) + "%"
+}
+
+func ratio(v, lo, hi *float64) string {
+	if v == nil {
+		return "–"
+	}
+	s := strconv.FormatFloat(*v, 'f', 2, 64)
+	if lo != nil && hi != nil {
+		s += " (" + strconv.FormatFloat(*lo, 'f', 2, 64) + " to " + strconv.FormatFloat(*hi, 'f', 2, 64) + ")"
+	}
+	return s
+}
+
+// countText shows a count; null is a count withheld from this view.
+func countText(n *int) string {
+	if n == nil {
+		return "fewer than 8"
+	}
+	return strconv.Itoa(*n)
+}
+
+func num(f any) string {
+	switch v := f.(type) {
+	case float64:
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(v)
+	}
+	return fmt.Sprint(f)
+}
+
+func miles(km float64) float64 { return float64(int(km/1.609344*10+0.5)) / 10 }
+
+// deref reads a pointer in a template: nil for a nil pointer.
+func deref(v any) any {
+	rv := reflect.ValueOf(v)
+	if rv.Kind() != reflect.Pointer {
+		return v
+	}
+	if rv.IsNil() {
+		return nil
+	}
+	return rv.Elem().Interface()
+}
+
+func list(items ...string) []string { return items }
+
+// criterionWords says which group a criterion falls hardest on, in plain words.
+func criterionWords(criterion, dim, group string, rateRatio float64) string {
+	who := groupName(dim, group)
+	if dim == "ageBand" {
+		who = "people aged " + group
+	} else {
+		who = who + " (" + dimName(dim) + ")"
+	}
+	s := fmt.Sprintf("“%s” rules out %s more often than others", criterion, who)
+	if rateRatio > 0 {
+		s = fmt.Sprintf("“%s” rules out %s %.1f times as often as others", criterion, who, rateRatio)
+	}
+	return s
+}

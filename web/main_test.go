@@ -1,0 +1,193 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"equitrial"
+	"equitrial/auth"
+	"equitrial/ctgov"
+	"equitrial/internal/app"
+	"equitrial/refdata"
+	"equitrial/store"
+	"equitrial/store/storetest"
+	"equitrial/synth"
+)
+
+// browser is the package's one headless Chromium; each test opens its own tab.
+var (
+	browser    context.Context
+	browserErr string
+	assetsDir  string
+	shotsDir   string
+	axeSource  string
+)
+
+const chromium = "/usr/bin/chromium"
+
+func TestMain(m *testing.M) {
+	_, file, _, _ := runtime.Caller(0)
+	assetsDir = filepath.Join(filepath.Dir(file), "static")
+	if b, err := os.ReadFile(filepath.Join(assetsDir, "axe.min.js")); err == nil {
+		axeSource = string(b)
+	}
+	shotsDir, _ = os.MkdirTemp("", "equitrial-web-shots-")
+	if _, err := os.Stat(chromium); err != nil {
+		browserErr = "headless Chromium is not installed at " + chromium + " (apt-get install chromium)"
+	} else {
+		// Chromium dies with this process (chromedp sets Pdeathsig on Linux), so the
+		// os.Exit in storetest.Main needs no cleanup of it.
+		opts := []chromedp.ExecAllocatorOption{
+			chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
+			chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
+			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
+			chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.WindowSize(1100, 900),
+		}
+		alloc, _ := chromedp.NewExecAllocator(context.Background(), opts...)
+		browser, _ = chromedp.NewContext(alloc)
+		if err := chromedp.Do(browser); err != nil {
+			browserErr = "headless Chromium did not start: " + err.Error()
+			browser = nil
+		}
+	}
+	storetest.Main(m)
+}
+
+// needBrowser skips without a browser, except in CI, where a missing browser is a
+// broken build.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	if browserErr == "" {
+		return
+	}
+	if os.Getenv("CI") != "" {
+		t.Fatal(browserErr)
+	}
+	t.Skip(browserErr)
+}
+
+// service is the real API and web UI over a fresh database, index and synthetic
+// trials, reached over HTTP by the browser.
+type service struct {
+	url  string
+	db   *store.DB
+	auth *auth.Service
+	log  *syncBuffer
+	nct  []string // imported trial ids
+	near string   // a postcode whose location is a site of nct[0]
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+const testKeys = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
+
+func newService(t *testing.T) *service {
+	t.Helper()
+	ctx := context.Background()
+	db := storetest.NewDB(t)
+	s := &service{db: db, log: &syncBuffer{}}
+	records := synth.Trials(80, 7)
+	// A one-postcode directory placed at a site of a recruiting diabetes or hypertension trial, so
+	// that "near a postcode" has a known answer and the nurse journey's diabetic
+	// patient has a trial nearby.
+	var site *equitrial.LatLon
+	for _, raw := range records {
+		tr, err := ctgov.Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range tr.Locations {
+			if site == nil && l.Geo != nil && tr.Recruiting() && (slices.Contains(tr.Conditions, "Type 2 Diabetes") || slices.Contains(tr.Conditions, "Hypertension")) {
+				site = l.Geo
+			}
+		}
+	}
+	if site == nil {
+		t.Fatal("the synthetic trials have no recruiting diabetes or hypertension trial with a located site")
+	}
+	s.near = "LS1 4AP"
+	csv := fmt.Sprintf("pcds,lsoa11,ctry,lat,long\n%s,E01033010,E92000001,%f,%f\n", s.near, site.Lat, site.Lon)
+	dir, _, err := refdata.LoadPostcodes(strings.NewReader(csv), refdata.PostcodeOptions{Label: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := refdata.NewReference(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Patients.SetReference(ref)
+
+	log := slog.New(slog.NewTextHandler(s.log, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	a, err := app.Build(ctx, app.Config{DB: db, IndexDir: t.TempDir(), Keyring: storetest.TestKeyring(t, testKeys),
+		AssetsDir: assetsDir, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { a.Close(context.Background()) })
+	if _, err := a.Catalog.Import(ctx, synth.Reader(records), nil); err != nil {
+		t.Fatal(err)
+	}
+	db.Trials.Each(ctx, time.Time{}, func(tr *equitrial.Trial) error {
+		s.nct = append(s.nct, tr.NCTID)
+		return nil
+	})
+	s.auth = a.Auth
+	srv := httptest.NewServer(a.Handler)
+	t.Cleanup(srv.Close)
+	s.url = srv.URL
+	return s
+}
+
+// user makes a staff account and returns its one-time password.
+func (s *service) user(t *testing.T, email, role, org, kind string, trials ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	if err := s.db.Orgs.Put(ctx, &store.Org{ID: org, Name: org, Kind: kind, Trials: trials}); err != nil {
+		t.Fatal(err)
+	}
+	_, pw, err := s.auth.CreateUser(ctx, email, role, org)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pw
+}
+
+// tab opens a browser tab for one test.
+func tab(t *testing.T) context.Context {
+	t.Helper()
+	needBrowser(t)
+	// A browser context of its own: no cookie of another test's user.
+	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	ctx, cancel2 := context.WithTimeout(ctx, 45*time.Second)
+	t.Cleanup(cancel2)
+	return ctx
+}
