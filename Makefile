@@ -4,12 +4,19 @@ NPM      ?= npm
 BIN      := bin/equitrial
 ASSETS   := web/static
 NHSUK    := web/node_modules/nhsuk-frontend/dist/nhsuk
+SHARED   := ../shared
 
 .PHONY: run test build web bench fuzz clean
 
 ## run: build the web assets, then serve on http://127.0.0.1:8080/ with an embedded
-## database under ./data, seeded with demo trials when it has none.
+## database under ./data, seeded with demo data when it has none (on first run, the
+## real postcode/deprivation sample in ../shared/refdata is loaded when present).
 run: web
+	@if [ ! -d data/db ] && [ -f $(SHARED)/refdata/onspd_sample_100k.csv ]; then \
+	  echo "Loading the postcode and deprivation sample from $(SHARED)/refdata"; \
+	  $(GO) run ./cmd/equitrial refdata load --postcodes $(SHARED)/refdata/onspd_sample_100k.csv \
+	    --imd $(SHARED)/refdata/imd_uk_lsoa_deciles.csv --edition "IMD2019 (UK nations' indices)"; \
+	fi
 	$(GO) run ./cmd/equitrial serve --demo
 
 ## test: vet and run every test (integration tests use an embedded FerretDB; tests that

@@ -223,7 +223,7 @@ func finite(v float64) *float64 {
 func (p *part) labReason(pp *Prepared, exclusion bool) string {
 	th := p.th
 	label := analyteLabel(th.Analyte)
-	o := &pp.obs[p.analyte]
+	o := pp.observation(p.analyte)
 	has := o.hasValue
 	if p.uln {
 		has = o.hasULN

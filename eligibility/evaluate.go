@@ -142,7 +142,7 @@ func (p *part) ok(pp *Prepared, exclusion bool) tri {
 		}
 		return boolTri(pp.sex == p.text)
 	case partLab:
-		o := &pp.obs[p.analyte]
+		o := pp.observation(p.analyte)
 		v, has := o.value, o.hasValue
 		if p.uln {
 			v, has = o.uln, o.hasULN

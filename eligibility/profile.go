@@ -57,10 +57,26 @@ func triOf(b *bool) tri {
 }
 
 type preparedObs struct {
+	analyte    int16   // index in the analyte table
 	value, uln float64 // canonical unit; multiple of ULN
 	hasValue   bool
 	hasULN     bool
 	obs        Observation
+}
+
+// noObservation is what observation returns for an analyte the profile lacks.
+var noObservation preparedObs
+
+// observation returns the latest observation of analyte i. A profile holds a few
+// observations, so a scan of a short slice beats a slot for every analyte (which
+// cost ~5 KB per profile per evaluation when matching a trial to a million people).
+func (pp *Prepared) observation(i int16) *preparedObs {
+	for k := range pp.obs {
+		if pp.obs[k].analyte == i {
+			return &pp.obs[k]
+		}
+	}
+	return &noObservation
 }
 
 // Prepared is a profile resolved once for fast evaluation against many trials:
@@ -77,6 +93,9 @@ type Prepared struct {
 	pregnant, breastfeeding, smi, psych, capacity tri
 	langs                                         []string
 }
+
+// postReproductiveAge is the age from which pregnancy is not asked about.
+const postReproductiveAge = 60
 
 // Prepare resolves a profile for evaluation on date asOf.
 func Prepare(p *Profile, asOf time.Time) *Prepared {
@@ -111,18 +130,23 @@ func Prepare(p *Profile, asOf time.Time) *Prepared {
 		}
 	}
 	pp.codes = sortedUnique16(codes)
-	pp.obs = make([]preparedObs, len(loadAnalytes().list))
+	if len(p.Observations) > 0 {
+		pp.obs = make([]preparedObs, 0, len(p.Observations))
+	}
 	for _, o := range p.Observations {
 		a, ok := LookupAnalyte(o.Analyte)
 		if !ok || (!o.Date.IsZero() && o.Date.After(asOf)) {
 			continue
 		}
-		i := analyteIndex(a.Name)
-		cur := &pp.obs[i]
-		if (cur.hasValue || cur.hasULN) && o.Date.Before(cur.obs.Date) {
+		i := int16(analyteIndex(a.Name))
+		cur := pp.observation(i)
+		if cur == &noObservation {
+			pp.obs = append(pp.obs, preparedObs{analyte: i})
+			cur = &pp.obs[len(pp.obs)-1]
+		} else if (cur.hasValue || cur.hasULN) && o.Date.Before(cur.obs.Date) {
 			continue
 		}
-		*cur = preparedObs{obs: o}
+		*cur = preparedObs{analyte: i, obs: o}
 		unit := canonicalUnitSpelling(o.Unit)
 		if unit == "" && (a.Canonical() == "score" || a.Canonical() == "class" || a.Canonical() == "ratio") {
 			unit = a.Canonical()
@@ -149,8 +173,15 @@ func Prepare(p *Profile, asOf time.Time) *Prepared {
 			pp.psych = triYes
 		}
 	}
-	if pp.sex == "MALE" {
-		pp.pregnant, pp.breastfeeding = triNo, triNo
+	// Nobody asks a man, or a woman of 60 or more, whether she could be pregnant or
+	// is breastfeeding: the answer is taken as no unless the record says otherwise.
+	if pp.sex == "MALE" || (pp.sex == "FEMALE" && pp.hasAge && pp.age >= postReproductiveAge) {
+		if pp.pregnant == triUnknown {
+			pp.pregnant = triNo
+		}
+		if pp.breastfeeding == triUnknown {
+			pp.breastfeeding = triNo
+		}
 	}
 	for _, l := range p.Languages {
 		pp.langs = append(pp.langs, strings.ToLower(strings.TrimSpace(l)))

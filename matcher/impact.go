@@ -32,7 +32,7 @@ func (m *Matcher) Impact(ctx context.Context, nctID string) ([]string, []equity.
 		if i%1024 == 0 && ctx.Err() != nil {
 			return nil, nil, ctx.Err()
 		}
-		outcomes = ct.Compiled.Outcomes(eligibility.Prepare(r.profile, asOf), outcomes)
+		outcomes = ct.Compiled.Outcomes(r.preparedFor(asOf), outcomes)
 		excluded := make([]bool, len(outcomes))
 		for j, o := range outcomes {
 			excluded[j] = o == eligibility.NotMet

@@ -156,7 +156,7 @@ func (m *Matcher) ForTrial(ctx context.Context, nctID string, q TrialQuery) (*Tr
 	}
 	out.Patients = make([]PatientCandidate, 0, len(page))
 	for _, e := range page {
-		res := t.Compiled.Explain(eligibility.Prepare(e.rec.profile, asOf))
+		res := t.Compiled.Explain(e.rec.preparedFor(asOf))
 		pc := PatientCandidate{PatientID: e.rec.id, Org: e.rec.org, Status: e.status, Strata: e.rec.strata,
 			Unknowns: countUnknown(res.Criteria), Questions: res.Questions, Priority: e.hits > 0,
 			PriorityReason: strings.Join(e.reason, "; ")}
@@ -188,13 +188,13 @@ func count(c *StratumCount, st eligibility.Status) {
 }
 
 // evaluateAll judges every patient against the trial, spread over the CPUs: each
-// patient's profile is prepared (resolved to codes and canonical units) and
+// patient's profile, prepared when it was indexed, is
 // checked with the allocation-free fast path.
 func evaluateAll(c *eligibility.Compiled, recs []*patientRec, asOf time.Time) []eligibility.Status {
 	out := make([]eligibility.Status, len(recs))
 	parallel(len(recs), 2048, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			out[i] = c.Status(eligibility.Prepare(recs[i].profile, asOf))
+			out[i] = c.Status(recs[i].preparedFor(asOf))
 		}
 	})
 	return out

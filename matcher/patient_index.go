@@ -53,7 +53,22 @@ type patientRec struct {
 	cats    []string
 	strata  equity.Strata
 	profile *eligibility.Profile
+	// prepared is the profile resolved for evaluation on the day it was indexed,
+	// so that a trial → patients query does not resolve tens of thousands of
+	// profiles again; preparedFor (below) re-resolves one from a later day.
+	prepared *eligibility.Prepared
+	day      int64 // the day prepared is for, in days since the Unix epoch
 }
+
+// preparedFor returns the patient's profile resolved for evaluation on asOf.
+func (r *patientRec) preparedFor(asOf time.Time) *eligibility.Prepared {
+	if dayOf(asOf) == r.day {
+		return r.prepared
+	}
+	return eligibility.Prepare(r.profile, asOf)
+}
+
+func dayOf(t time.Time) int64 { return t.UTC().Unix() / 86400 }
 
 // NewPatientIndex makes an empty index; now (nil: time.Now) dates ages.
 func NewPatientIndex(now func() time.Time) *PatientIndex {
@@ -80,7 +95,8 @@ var StratumDimensions = []string{equity.DimEthnicGroup, equity.DimIMDQuintile, e
 
 func newPatientRec(p *equitrial.Patient, asOf time.Time) *patientRec {
 	pr := ProfileOf(p, asOf)
-	r := &patientRec{id: p.ID, org: p.Org, age: -1, cats: conditionCategories(pr), strata: patients.EquityStrata(p.Strata), profile: pr}
+	r := &patientRec{id: p.ID, org: p.Org, age: -1, cats: conditionCategories(pr), strata: patients.EquityStrata(p.Strata), profile: pr,
+		prepared: eligibility.Prepare(pr, asOf), day: dayOf(asOf)}
 	if pr.AgeYears != nil {
 		r.age = int(*pr.AgeYears)
 		if s, ok := ageStratum(r.age); ok {

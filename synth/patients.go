@@ -449,12 +449,13 @@ func (g *PatientGenerator) consent(p *equitrial.Patient) {
 }
 
 var (
-	givenNames = [5][]string{
-		{"Aisha", "Priya", "Imran", "Arjun", "Fatima", "Hassan", "Mei", "Ravi", "Nadia", "Sanjay"},
-		{"Amara", "Kwame", "Chidi", "Zainab", "Tariq", "Abena", "Marcus", "Keisha", "Olu", "Nia"},
-		{"Maya", "Leon", "Jasmine", "Tyler", "Aaliyah", "Kai", "Layla", "Isaac", "Zara", "Ethan"},
-		{"Olivia", "Jack", "Emily", "Harry", "Sophie", "George", "Jessica", "Thomas", "Agnieszka", "Piotr"},
-		{"Omar", "Leila", "Yusuf", "Samira", "Karim", "Dina", "Ali", "Noor", "Rami", "Hana"},
+	// givenNames by ethnic group, then female and male.
+	givenNames = [5][2][]string{
+		{{"Aisha", "Priya", "Fatima", "Mei", "Nadia"}, {"Imran", "Arjun", "Hassan", "Ravi", "Sanjay"}},
+		{{"Amara", "Zainab", "Abena", "Keisha", "Nia"}, {"Kwame", "Chidi", "Tariq", "Marcus", "Olu"}},
+		{{"Maya", "Jasmine", "Aaliyah", "Layla", "Zara"}, {"Leon", "Tyler", "Kai", "Isaac", "Ethan"}},
+		{{"Olivia", "Emily", "Sophie", "Jessica", "Agnieszka"}, {"Jack", "Harry", "George", "Thomas", "Piotr"}},
+		{{"Leila", "Samira", "Dina", "Noor", "Hana"}, {"Omar", "Yusuf", "Karim", "Ali", "Rami"}},
 	}
 	familyNames = [5][]string{
 		{"Khan", "Patel", "Ahmed", "Hussain", "Begum", "Singh", "Chen", "Sharma", "Ali", "Islam"},
@@ -467,7 +468,14 @@ var (
 
 func (g *PatientGenerator) identifiers(p *equitrial.Patient, group int) {
 	r := g.r
-	p.GivenName = givenNames[group][r.IntN(len(givenNames[group]))]
+	names := givenNames[group][r.IntN(2)]
+	switch p.Sex {
+	case "female":
+		names = givenNames[group][0]
+	case "male":
+		names = givenNames[group][1]
+	}
+	p.GivenName = names[r.IntN(len(names))]
 	p.FamilyName = familyNames[group][r.IntN(len(familyNames[group]))]
 	p.NHSNumber = testNHSNumber(r)
 	n := strconv.Itoa(g.n)

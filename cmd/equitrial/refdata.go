@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"equitrial/internal/app"
 	"equitrial/internal/seal"
 	"equitrial/refdata"
 	"equitrial/store"
@@ -217,7 +218,7 @@ func runRefdataLookup(ctx context.Context, c *cli, args []string) error {
 		return err
 	}
 	defer db.Close(context.Background())
-	ref, err := loadReference(ctx, db)
+	ref, err := app.LoadReference(ctx, db)
 	if err != nil {
 		return err
 	}
@@ -239,17 +240,6 @@ func runRefdataLookup(ctx context.Context, c *cli, args []string) error {
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
 	return enc.Encode(out)
-}
-
-// loadReference reads the reference data stored by `refdata load`; nil, nil when
-// none has been loaded. The service calls it at start and hands the result to the
-// patient repository and the API.
-func loadReference(ctx context.Context, db *store.DB) (*refdata.Reference, error) {
-	dir, imd, m, err := db.RefData.Load(ctx)
-	if err != nil || m == nil {
-		return nil, err
-	}
-	return refdata.NewReference(dir, imd)
 }
 
 func nationName(n refdata.Nation) string {

@@ -28,7 +28,8 @@ var commands = map[string]command{
 	"import":   {"import trials: import ctgov PATH...", runImport},
 	"criteria": {"parse trial eligibility criteria: criteria facts|show", runCriteria},
 	"users":    {"staff accounts: users create --role ROLE --org ORG --email EMAIL", runUsers},
-	"keys":     {"encryption keys: keys new ID", runKeys},
+	"refdata":  {"reference data: refdata load --postcodes FILE --imd FILE --edition NAME | lookup POSTCODE", runRefdata},
+	"keys":     {"encryption keys: keys new ID | keys reseal", runKeys},
 	"tokens":   {"API tokens: tokens create --role ROLE --org ORG [--ttl 24h] | revoke ID | list", runTokens},
 }
 
