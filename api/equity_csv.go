@@ -82,10 +82,12 @@ func parseEventsCSV(r io.Reader, trialID string) ([]equity.Event, error) {
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
-			return nil, csvReadError(err, line)
+			// The reader's own error carries the line; FieldPos is only valid after a
+			// successful read.
+			return nil, csvReadError(err, 0)
 		}
+		line, _ := cr.FieldPos(0)
 		get := func(name string) string {
 			if i := col[name]; i > 0 && i <= len(rec) {
 				return strings.TrimSpace(rec[i-1])

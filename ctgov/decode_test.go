@@ -106,6 +106,7 @@ func TestReadForms(t *testing.T) {
 		{"page", `{"studies":[` + one + "," + two + `],"nextPageToken":"abc"}`, 2, nil},
 		{"ndjson", one + "\n" + "{not json}\n\n" + two + "\n" + bad + "\n", 2, []string{"line 2", "line 5"}},
 		{"broken", `{"protocolSection": {`, 0, []string{""}},
+		{"bare value", `42`, 0, []string{""}},
 		{"empty", "  \n", 0, []string{""}},
 	} {
 		var good int

@@ -116,7 +116,11 @@ func Read(source string, r io.Reader, each func(Record) error) error {
 		return readLines(source, data, each)
 	}
 	var v any
-	return each(Record{Source: source, Err: equitrial.Errorf(equitrial.KindInvalid, "%s", describeJSONError(json.Unmarshal(trimmed, &v)))})
+	if err := json.Unmarshal(trimmed, &v); err != nil {
+		return each(Record{Source: source, Err: equitrial.Errorf(equitrial.KindInvalid, "%s", describeJSONError(err))})
+	}
+	return each(Record{Source: source, Err: equitrial.Errorf(equitrial.KindInvalid,
+		"the file holds a single JSON value that is not a study: want a study object, an array of studies, an API page or NDJSON")})
 }
 
 func emit(source, position string, raw []byte, each func(Record) error) error {

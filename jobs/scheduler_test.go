@@ -140,7 +140,7 @@ func TestDeadHoldersLeaseIsTakenOverAfterExpiry(t *testing.T) {
 		t.Fatalf("trigger while a live lease is held elsewhere: %v, want conflict", err)
 	}
 	var id string
-	for {
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		var err error
 		id, err = s.Trigger(ctx, "j")
 		if err == nil {
@@ -148,6 +148,9 @@ func TestDeadHoldersLeaseIsTakenOverAfterExpiry(t *testing.T) {
 		}
 		if !equitrial.Is(equitrial.KindConflict, err) {
 			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the dead holder's %s lease was still not taken over after 30s", ttl)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -163,8 +166,11 @@ func TestDeadHoldersLeaseIsTakenOverAfterExpiry(t *testing.T) {
 func TestLeaseIsRenewedDuringALongRun(t *testing.T) {
 	db := storetest.NewDB(t)
 	ctx := context.Background()
-	a := newScheduler(t, db, "a", 300*time.Millisecond)
-	b := newScheduler(t, db, "b", 300*time.Millisecond)
+	// A lease of one second, renewed every third of that: long enough that a busy
+	// CI machine's scheduling delays cannot starve the renewal, short enough that the
+	// run below outlasts several lifetimes.
+	a := newScheduler(t, db, "a", time.Second)
+	b := newScheduler(t, db, "b", time.Second)
 	release := make(chan struct{})
 	long := jobs.Job{Name: "long", Schedule: "@every 1h", Run: func(ctx context.Context) (string, error) {
 		select {
@@ -180,8 +186,8 @@ func TestLeaseIsRenewedDuringALongRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for range 10 { // 1.5 s: five lease lifetimes
-		time.Sleep(150 * time.Millisecond)
+	for range 10 { // 4 s: four lease lifetimes
+		time.Sleep(400 * time.Millisecond)
 		if _, err := b.Trigger(ctx, "long"); !equitrial.Is(equitrial.KindConflict, err) {
 			t.Fatalf("another scheduler started the job during a long run: %v", err)
 		}

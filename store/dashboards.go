@@ -35,12 +35,12 @@ type Dashboards struct {
 // serves it as JSON anyway. Statuses are a separate small field so the monitor can
 // read all of them without decoding every dashboard.
 type dashboardDoc struct {
-	ID         string            `bson:"_id"` // trial|pass
-	Trial      string            `bson:"trial"`
-	Pass       string            `bson:"pass"`
-	ComputedAt time.Time         `bson:"computedAt"`
-	Statuses   map[string]string `bson:"statuses"` // "dimension|group" → status
-	JSON       string            `bson:"json"`
+	ID         string    `bson:"_id"` // trial|pass
+	Trial      string    `bson:"trial"`
+	Pass       string    `bson:"pass"`
+	ComputedAt time.Time `bson:"computedAt"`
+	Statuses   string    `bson:"statuses"` // JSON {"dimension|group": status}: one value is far cheaper for FerretDB to read than a nested document
+	JSON       string    `bson:"json"`
 }
 
 func statusKey(k equity.GroupKey) string { return k.Dimension + "|" + k.Group }
@@ -69,8 +69,12 @@ func (s *Dashboards) Put(ctx context.Context, pass string, ds []*equity.Dashboar
 		for k, v := range st {
 			statuses[statusKey(k)] = v
 		}
+		stJSON, err := json.Marshal(statuses)
+		if err != nil {
+			return err
+		}
 		docs = append(docs, dashboardDoc{ID: d.TrialID + "|" + pass, Trial: d.TrialID, Pass: pass,
-			ComputedAt: ms(d.AsOf), Statuses: statuses, JSON: string(body)})
+			ComputedAt: ms(d.AsOf), Statuses: string(stJSON), JSON: string(body)})
 	}
 	_, err := s.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	return err
@@ -135,14 +139,18 @@ func (s *Dashboards) Statuses(ctx context.Context) (map[string]map[equity.GroupK
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
 		var doc struct {
-			Trial    string            `bson:"trial"`
-			Statuses map[string]string `bson:"statuses"`
+			Trial    string `bson:"trial"`
+			Statuses string `bson:"statuses"`
 		}
 		if err := cur.Decode(&doc); err != nil {
 			return nil, err
 		}
-		m := make(map[equity.GroupKey]string, len(doc.Statuses))
-		for k, v := range doc.Statuses {
+		var statuses map[string]string
+		if err := json.Unmarshal([]byte(doc.Statuses), &statuses); err != nil {
+			return nil, err
+		}
+		m := make(map[equity.GroupKey]string, len(statuses))
+		for k, v := range statuses {
 			m[parseStatusKey(k)] = v
 		}
 		out[doc.Trial] = m
