@@ -42,7 +42,7 @@ func newEquityService(t *testing.T) *equityService {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mon := &jobs.Monitor{DB: db, Sender: &jobs.Sender{Webhooks: db.Webhooks, Backoff: 10 * time.Millisecond}}
+	mon := &jobs.Monitor{DB: db, Sender: &jobs.Sender{Webhooks: db.Webhooks, Backoff: 10 * time.Millisecond, AllowPrivateNetworks: true}}
 	sched.Register(mon.Job("@every 15m"))
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -11,6 +11,7 @@ const (
 	partRequire
 	partExclude
 	partPregnancy
+	partPregnant // the criterion requires pregnancy (trials for pregnant people)
 	partBreastfeeding
 	partSMI
 	partPsychiatric
@@ -95,6 +96,8 @@ func Compile(c *Criteria) *Compiled {
 		}
 		if cr.ExcludesPregnancy {
 			ps = append(ps, part{kind: partPregnancy})
+		} else if cr.RequiresPregnancy {
+			ps = append(ps, part{kind: partPregnant})
 		}
 		if cr.ExcludesBreastfeeding {
 			ps = append(ps, part{kind: partBreastfeeding})

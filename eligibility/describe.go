@@ -198,6 +198,8 @@ func (p *part) reason(pp *Prepared, exclusion bool) string {
 		return "no recorded diagnosis of " + codeNames(p.codes)
 	case partPregnancy:
 		return yesNo(pp.pregnant, "patient is pregnant, which excludes", "patient is not pregnant", "pregnancy not known")
+	case partPregnant:
+		return yesNo(pp.pregnant, "patient is pregnant", "patient is not pregnant, which this trial requires", "pregnancy not known")
 	case partBreastfeeding:
 		return yesNo(pp.breastfeeding, "patient is breastfeeding, which excludes", "patient is not breastfeeding", "breastfeeding not known")
 	case partSMI:
@@ -297,6 +299,8 @@ func (c *Compiled) question(cr *compiledCriterion, pp *Prepared) string {
 			return "What was your most recent " + label + " result?"
 		case partPregnancy:
 			return "Are you pregnant, or could you be pregnant?"
+		case partPregnant:
+			return "Are you pregnant?"
 		case partBreastfeeding:
 			return "Are you breastfeeding?"
 		case partSMI:

@@ -161,6 +161,8 @@ func (p *part) ok(pp *Prepared, exclusion bool) tri {
 		return boolTri(!pp.hasAnyCode(p.codes))
 	case partPregnancy:
 		return not(pp.pregnant)
+	case partPregnant:
+		return pp.pregnant
 	case partBreastfeeding:
 		return not(pp.breastfeeding)
 	case partSMI:

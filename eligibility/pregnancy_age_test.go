@@ -32,3 +32,27 @@ func TestPregnancyQuestionOnlyWhereItCanApply(t *testing.T) {
 		}
 	}
 }
+
+// A trial for pregnant people requires pregnancy: a pregnant woman may join, a man
+// or a woman recorded as not pregnant may not, and an unrecorded woman is asked.
+func TestTrialsForPregnantPeopleRequirePregnancy(t *testing.T) {
+	tr := &equitrial.Trial{NCTID: "NCT00000002", Sex: "FEMALE",
+		EligibilityText: "Inclusion Criteria:\n\n* Pregnant women\n"}
+	c := Compile(Parse(tr))
+	asOf := time.Date(2026, 11, 21, 0, 0, 0, 0, time.UTC)
+	age := func(y float64) *float64 { return &y }
+	yes, no := true, false
+	for _, tc := range []struct {
+		name string
+		p    Profile
+		want Status
+	}{
+		{"pregnant woman", Profile{AgeYears: age(30), Sex: "FEMALE", Pregnant: &yes}, Eligible},
+		{"woman not pregnant", Profile{AgeYears: age(30), Sex: "FEMALE", Pregnant: &no}, Ineligible},
+		{"woman, not recorded", Profile{AgeYears: age(30), Sex: "FEMALE"}, PotentiallyEligible},
+	} {
+		if res := Evaluate(c, &tc.p, asOf); res.Status != tc.want {
+			t.Errorf("%s: %s, want %s (%+v)", tc.name, res.Status, tc.want, res.Criteria)
+		}
+	}
+}

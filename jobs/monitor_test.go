@@ -94,7 +94,7 @@ func TestWebhookRetriedAfterFailure(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := &jobs.Sender{Webhooks: db.Webhooks, Backoff: 10 * time.Millisecond, MaxAttempts: 4}
+	s := &jobs.Sender{Webhooks: db.Webhooks, Backoff: 10 * time.Millisecond, MaxAttempts: 4, AllowPrivateNetworks: true}
 	delivered, failed, err := s.SendPending(ctx)
 	if err != nil || delivered != 1 || failed != 1 {
 		t.Fatalf("SendPending = %d delivered, %d failed, %v", delivered, failed, err)
@@ -154,7 +154,7 @@ func TestMonitorAlertsOpenDedupeResolve(t *testing.T) {
 	}
 	m := &jobs.Monitor{DB: db, Now: func() time.Time { return now },
 		OrgsOf: func(_ context.Context, id string) ([]string, error) { return []string{"Acme"}, nil },
-		Sender: &jobs.Sender{Webhooks: db.Webhooks, Backoff: 5 * time.Millisecond}}
+		Sender: &jobs.Sender{Webhooks: db.Webhooks, Backoff: 5 * time.Millisecond, AllowPrivateNetworks: true}}
 	res, err := m.Pass(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -56,18 +56,20 @@ func Verify(secret, signature, timestamp string, body []byte, now time.Time, max
 // Sender POSTs queued deliveries to organisations' webhooks, retrying failures
 // with exponential backoff, and records every attempt.
 type Sender struct {
-	Webhooks    *store.Webhooks
-	Client      *http.Client  // default: 10 s timeout, no redirects
-	MaxAttempts int           // default 5
-	Backoff     time.Duration // first wait between attempts, doubling; default 1 s
-	Parallel    int           // deliveries sent at once; default 4
-	Log         *slog.Logger
+	Webhooks *store.Webhooks
+	Client   *http.Client // default: 10 s timeout, no redirects, no internal addresses
+	// AllowPrivateNetworks lets deliveries reach loopback and private addresses, for
+	// deployments whose receivers are inside an NHS network (and for tests).
+	AllowPrivateNetworks bool
+	MaxAttempts          int           // default 5
+	Backoff              time.Duration // first wait between attempts, doubling; default 1 s
+	Parallel             int           // deliveries sent at once; default 4
+	Log                  *slog.Logger
 }
 
 func (s *Sender) defaults() {
 	if s.Client == nil {
-		s.Client = &http.Client{Timeout: 10 * time.Second,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		s.Client = webhookClient(s.AllowPrivateNetworks)
 	}
 	if s.MaxAttempts <= 0 {
 		s.MaxAttempts = 5

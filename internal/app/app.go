@@ -115,7 +115,8 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		Locate:    func(pc string) (equitrial.LatLon, bool) { return locate(db.Patients.Reference(), pc) },
 		OpenFlags: func(ctx context.Context, nctID string) ([]matcher.Flag, error) { return openFlags(ctx, db, nctID) }}
 
-	a.Monitor = &jobs.Monitor{DB: db, Log: log, Sender: &jobs.Sender{Webhooks: db.Webhooks, Log: log},
+	a.Monitor = &jobs.Monitor{DB: db, Log: log,
+		Sender: &jobs.Sender{Webhooks: db.Webhooks, Log: log, AllowPrivateNetworks: getenv("EQUITRIAL_WEBHOOK_ALLOW_PRIVATE") == "true"},
 		Strata: db.Patients.EquityStrata, Impact: a.Matcher.Impact}
 	if cfg.StartJobs {
 		if a.Scheduler, err = a.startScheduler(getenv); err != nil {
