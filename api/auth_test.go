@@ -268,3 +268,19 @@ func TestSecurityHeaders(t *testing.T) {
 		t.Error("the CSP nonce is the same on two responses")
 	}
 }
+
+// Self-registration is open to anyone, so it is limited per client address: a burst
+// of five, then one every two minutes.
+func TestRegistrationIsRateLimited(t *testing.T) {
+	s := newService(t)
+	var codes []int
+	for i := 0; i < 7; i++ {
+		res, _ := s.request("POST", "/api/v1/register", map[string]any{}, nil)
+		codes = append(codes, res.StatusCode)
+	}
+	for i, c := range codes {
+		if i < 5 && c == http.StatusTooManyRequests || i >= 5 && c != http.StatusTooManyRequests {
+			t.Fatalf("registration statuses %v: want the first five through (400: empty form) and then 429", codes)
+		}
+	}
+}

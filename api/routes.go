@@ -57,7 +57,7 @@ func (s *Server) routes() []route {
 		{http.MethodPut, "/api/v1/orgs/:org", admins, s.putOrg},
 		{http.MethodGet, "/api/v1/audit", admins, s.listAudit},
 
-		{http.MethodPost, "/api/v1/register", anyone, s.registerPatient},
+		{http.MethodPost, "/api/v1/register", anyone, withLimit(s.registerLimit, s.registerPatient)},
 		{http.MethodPost, "/api/v1/patients", siteStaff, s.createPatient},
 		{http.MethodGet, "/api/v1/patients", siteStaff, s.listPatients},
 		{http.MethodGet, "/api/v1/patients/:id", patientOrSiteStaff, s.getPatient},

@@ -18,14 +18,19 @@ type Matches struct {
 	c *mongo.Collection
 }
 
-// Match is one recorded patient–trial match.
+// Match is one recorded patient–trial match. Its id joins the two ids, so that
+// every write and every lookup of known pairs goes by _id: the one filter every
+// backend (including FerretDB's SQLite one) answers from an index.
 type Match struct {
+	ID          string    `bson:"_id" json:"-"`
 	TrialID     string    `bson:"trialId" json:"trialId"`
 	PatientID   string    `bson:"patientId" json:"patientId"`
 	Status      string    `bson:"status" json:"status"` // eligible or potentially_eligible
 	FirstSeenAt time.Time `bson:"firstSeenAt" json:"firstSeenAt"`
-	LastSeenAt  time.Time `bson:"lastSeenAt" json:"lastSeenAt"`
+	StatusAt    time.Time `bson:"statusAt" json:"statusAt"` // when the status was first seen as it is now
 }
+
+func matchID(trialID, patientID string) string { return trialID + "|" + patientID }
 
 // openMatches creates the matches repository and returns its index builder.
 func (d *DB) openMatches() []func(context.Context) error {
@@ -43,9 +48,10 @@ func (s *Matches) ensureIndexes(ctx context.Context) error {
 // matchBatch is how many upserts go in one bulk write.
 const matchBatch = 1000
 
-// Record upserts one trial's matches as seen at `at` (patient id → status):
-// status and last-seen time are set, the first-seen time only when the match is
-// new. It returns how many were new.
+// Record stores one trial's matches as seen at `at` (patient id → status): a new
+// match is inserted with its first-seen time; a known one is written only when its
+// status changed. A re-match that finds what it found last time writes nothing. It
+// returns how many were new.
 func (s *Matches) Record(ctx context.Context, trialID string, statuses map[string]string, at time.Time) (int, error) {
 	at = ms(at)
 	ids := make([]string, 0, len(statuses))
@@ -56,22 +62,55 @@ func (s *Matches) Record(ctx context.Context, trialID string, statuses map[strin
 	var n int
 	for lo := 0; lo < len(ids); lo += matchBatch {
 		batch := ids[lo:min(lo+matchBatch, len(ids))]
-		models := make([]mongo.WriteModel, len(batch))
+		keys := make([]string, len(batch))
 		for i, id := range batch {
-			models[i] = mongo.NewUpdateOneModel().
-				SetFilter(bson.M{"trialId": trialID, "patientId": id}).
-				SetUpdate(bson.M{
-					"$set":         bson.M{"status": statuses[id], "lastSeenAt": at},
-					"$setOnInsert": bson.M{"firstSeenAt": at},
-				}).SetUpsert(true)
+			keys[i] = matchID(trialID, id)
 		}
-		res, err := s.c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false))
+		known, err := s.statuses(ctx, keys)
 		if err != nil {
 			return n, err
 		}
-		n += int(res.UpsertedCount)
+		var models []mongo.WriteModel
+		for i, id := range batch {
+			old, seen := known[keys[i]]
+			switch {
+			case !seen:
+				models = append(models, mongo.NewInsertOneModel().SetDocument(Match{ID: keys[i], TrialID: trialID, PatientID: id,
+					Status: statuses[id], FirstSeenAt: at, StatusAt: at}))
+				n++
+			case old != statuses[id]:
+				models = append(models, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": keys[i]}).
+					SetUpdate(bson.M{"$set": bson.M{"status": statuses[id], "statusAt": at}}))
+			}
+		}
+		if len(models) == 0 {
+			continue
+		}
+		if _, err := s.c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil && !isDuplicate(err) {
+			return n, err
+		}
 	}
 	return n, nil
+}
+
+// statuses returns the recorded status of each match id that exists.
+func (s *Matches) statuses(ctx context.Context, keys []string) (map[string]string, error) {
+	cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": keys}}, options.Find().SetProjection(bson.M{"status": 1}))
+	if err != nil {
+		return nil, err
+	}
+	var docs []struct {
+		ID     string `bson:"_id"`
+		Status string `bson:"status"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(docs))
+	for _, d := range docs {
+		out[d.ID] = d.Status
+	}
+	return out, nil
 }
 
 // FirstSeen gives the first-seen time of the recorded matches between one trial
@@ -82,11 +121,15 @@ func (s *Matches) FirstSeen(ctx context.Context, trialID, patientID string, othe
 	if len(others) == 0 {
 		return out, nil
 	}
-	filter, key := bson.M{"trialId": trialID, "patientId": bson.M{"$in": others}}, "patientId"
-	if trialID == "" {
-		filter, key = bson.M{"patientId": patientID, "trialId": bson.M{"$in": others}}, "trialId"
+	keys := make([]string, len(others))
+	for i, o := range others {
+		if trialID != "" {
+			keys[i] = matchID(trialID, o)
+		} else {
+			keys[i] = matchID(o, patientID)
+		}
 	}
-	cur, err := s.c.Find(ctx, filter, options.Find().SetProjection(bson.M{key: 1, "firstSeenAt": 1}))
+	cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": keys}}, options.Find().SetProjection(bson.M{"trialId": 1, "patientId": 1, "firstSeenAt": 1}))
 	if err != nil {
 		return nil, err
 	}

@@ -21,6 +21,7 @@ func Run(t *testing.T, newDB func(testing.TB) *store.DB) {
 	t.Run("JobRuns", func(t *testing.T) { testJobRuns(t, newDB(t)) })
 	t.Run("Leases", func(t *testing.T) { testLeases(t, newDB(t)) })
 	t.Run("Webhooks", func(t *testing.T) { testWebhooks(t, newDB(t)) })
+	t.Run("Matches", func(t *testing.T) { testMatches(t, newDB(t)) })
 	t.Run("PatientsLifecycle", func(t *testing.T) { testPatientsLifecycle(t, newDB(t)) })
 	t.Run("PatientsNothingStoredOnFailure", func(t *testing.T) { testPatientsNothingStoredOnFailure(t, newDB(t)) })
 	t.Run("PatientsNoPlaintextIdentifiers", func(t *testing.T) { testPatientsNoPlaintextIdentifiers(t, newDB(t)) })
