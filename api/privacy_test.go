@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"equitrial/internal/testdata"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,30 +20,13 @@ import (
 	"equitrial/synth"
 )
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // A full scenario — self-registration (API and web form), a nurse's reads and
 // writes, matching, search near a postcode, errors, consent withdrawal, the equity
 // monitor — and then not one log line may hold a name, NHS number, email, phone
 // number or postcode that the scenario used.
 func TestNoPersonalDataInLogs(t *testing.T) {
 	ctx := context.Background()
-	var logs lockedBuffer
+	var logs testdata.SyncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	db := storetest.NewDB(t)
 	a, err := app.Build(ctx, app.Config{DB: db, IndexDir: t.TempDir(), Keyring: storetest.TestKeyring(t, testKeySpec),

@@ -2,7 +2,6 @@ package refdata
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -242,42 +241,23 @@ func LoadIMD(r io.Reader, edition string, opts IMDOptions) (*IMDTable, LoadRepor
 	need := max(area, decile, rank, nationCol) + 1
 	probs := problemLog{rep: &rep, max: maxProblems(opts.MaxProblems)}
 	t := &IMDTable{Edition: edition, AreaColumn: header[area]}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rep.Rows++
-				probs.add(pe.Line, "%v", pe.Err)
-				continue
-			}
-			return nil, rep, readError("deprivation index", err)
-		}
-		rep.Rows++
-		line, _ := cr.FieldPos(0)
-		if len(rec) < need {
-			probs.add(line, "row has %d fields; the header has %d", len(rec), len(header))
-			continue
-		}
+	if err := eachRow(cr, "deprivation index", &rep, probs, need, len(header), func(line int, rec []string) {
 		code := strings.TrimSpace(rec[area])
 		if !validAreaCode(code) {
 			probs.add(line, "%q is not an LSOA, data zone or super output area code", code)
-			continue
+			return
 		}
 		d, err := strconv.Atoi(strings.TrimSpace(rec[decile]))
 		if err != nil || d < 1 || d > 10 {
 			probs.add(line, "decile %q for %s is not a whole number from 1 to 10", rec[decile], code)
-			continue
+			return
 		}
 		rk := 0
 		if rank >= 0 {
 			if s := strings.TrimSpace(rec[rank]); s != "" {
 				if rk, err = strconv.Atoi(s); err != nil || rk < 1 {
 					probs.add(line, "rank %q for %s is not a positive whole number", s, code)
-					continue
+					return
 				}
 			}
 		}
@@ -293,9 +273,11 @@ func LoadIMD(r io.Reader, edition string, opts IMDOptions) (*IMDTable, LoadRepor
 		}
 		if _, dup := t.index[code]; dup {
 			probs.add(line, "area %s appears more than once; the first row was kept", code)
-			continue
+			return
 		}
 		t.add(code, d, rk, n)
+	}); err != nil {
+		return nil, rep, err
 	}
 	rep.Loaded = t.Len()
 	if t.Len() == 0 {

@@ -89,34 +89,15 @@ func LoadPostcodes(r io.Reader, opts PostcodeOptions) (*Directory, LoadReport, e
 	probs := problemLog{rep: &rep, max: maxProblems(opts.MaxProblems)}
 	b := NewDirectoryBuilder(opts.SizeHint)
 
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				rep.Rows++
-				probs.add(pe.Line, "%v", pe.Err)
-				continue
-			}
-			return nil, rep, readError("postcode directory", err)
-		}
-		rep.Rows++
-		line, _ := cr.FieldPos(0)
-		if len(rec) < need {
-			probs.add(line, "row has %d fields; the header has %d", len(rec), len(header))
-			continue
-		}
+	if err := eachRow(cr, "postcode directory", &rep, probs, need, len(header), func(line int, rec []string) {
 		if col.term >= 0 && strings.TrimSpace(rec[col.term]) != "" {
 			rep.Terminated++
-			continue
+			return
 		}
 		pc := rec[col.pc]
 		if !ValidPostcode(pc) {
 			probs.add(line, "%q is not a valid UK postcode", pc)
-			continue
+			return
 		}
 		var lsoa string
 		if col.lsoa >= 0 {
@@ -134,14 +115,14 @@ func LoadPostcodes(r io.Reader, opts PostcodeOptions) (*Directory, LoadReport, e
 		}
 		if lsoa != "" && !validAreaCode(lsoa) {
 			probs.add(line, "%q in column %s is not an LSOA, data zone or super output area code", lsoa, header[col.lsoa])
-			continue
+			return
 		}
 		var loc *Point
 		if col.lat >= 0 {
 			p, ok, err := parseLocation(rec[col.lat], rec[col.lon])
 			if err != nil {
 				probs.add(line, "%v", err)
-				continue
+				return
 			}
 			if ok {
 				loc = &p
@@ -149,7 +130,7 @@ func LoadPostcodes(r io.Reader, opts PostcodeOptions) (*Directory, LoadReport, e
 		}
 		if err := b.Add(pc, lsoa, nation, loc); err != nil {
 			probs.add(line, "%v", err)
-			continue
+			return
 		}
 		if lsoa == "" {
 			rep.NoLSOA++
@@ -157,6 +138,8 @@ func LoadPostcodes(r io.Reader, opts PostcodeOptions) (*Directory, LoadReport, e
 		if loc == nil {
 			rep.NoLocation++
 		}
+	}); err != nil {
+		return nil, rep, err
 	}
 	d, dups := b.Build()
 	for _, pc := range dups {

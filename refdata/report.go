@@ -1,6 +1,11 @@
 package refdata
 
-import "fmt"
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+)
 
 // DefaultMaxProblems is how many problem rows a load report lists when the caller
 // does not say; the counts cover every row regardless.
@@ -49,4 +54,33 @@ func maxProblems(n int) int {
 		return DefaultMaxProblems
 	}
 	return n
+}
+
+// eachRow reads the data rows that follow a CSV's header: it counts them in rep,
+// logs unreadable and short rows as problems with their line numbers and skips
+// them, and calls fn with every other row. Only a failure to read stops it, so a
+// bad row never costs the rest of a 2.6-million-row file.
+func eachRow(cr *csv.Reader, what string, rep *LoadReport, probs problemLog, need, headerLen int, fn func(line int, rec []string)) error {
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				rep.Rows++
+				probs.add(pe.Line, "%v", pe.Err)
+				continue
+			}
+			return readError(what, err)
+		}
+		rep.Rows++
+		line, _ := cr.FieldPos(0)
+		if len(rec) < need {
+			probs.add(line, "row has %d fields; the header has %d", len(rec), headerLen)
+			continue
+		}
+		fn(line, rec)
+	}
 }

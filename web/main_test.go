@@ -1,8 +1,8 @@
 package web_test
 
 import (
-	"bytes"
 	"context"
+	"equitrial/internal/testdata"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
@@ -11,7 +11,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -85,26 +84,9 @@ type service struct {
 	url  string
 	db   *store.DB
 	auth *auth.Service
-	log  *syncBuffer
+	log  *testdata.SyncBuffer
 	nct  []string // imported trial ids
 	near string   // a postcode whose location is a site of nct[0]
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 const testKeys = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
@@ -113,7 +95,7 @@ func newService(t *testing.T) *service {
 	t.Helper()
 	ctx := context.Background()
 	db := storetest.NewDB(t)
-	s := &service{db: db, log: &syncBuffer{}}
+	s := &service{db: db, log: &testdata.SyncBuffer{}}
 	records := synth.Trials(80, 7)
 	// A one-postcode directory placed at a site of a recruiting diabetes or hypertension trial, so
 	// that "near a postcode" has a known answer and the nurse journey's diabetic

@@ -26,7 +26,7 @@ func runUsers(ctx context.Context, c *cli, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	return withStore(ctx, c, func(db *store.DB) error {
+	return withStore(ctx, c, func(cfg config, db *store.DB) error {
 		u, pw, err := auth.New(db).CreateUser(ctx, *email, *role, *org)
 		if err != nil {
 			return err
@@ -55,7 +55,7 @@ func runTokens(ctx context.Context, c *cli, args []string) error {
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return withStore(ctx, c, func(db *store.DB) error {
+		return withStore(ctx, c, func(cfg config, db *store.DB) error {
 			secret, tok, err := auth.New(db).CreateToken(ctx, *name, *role, *org, *ttl)
 			if err != nil {
 				return err
@@ -68,7 +68,7 @@ func runTokens(ctx context.Context, c *cli, args []string) error {
 		if len(args) != 2 {
 			return usage
 		}
-		return withStore(ctx, c, func(db *store.DB) error {
+		return withStore(ctx, c, func(cfg config, db *store.DB) error {
 			if err := db.Tokens.Revoke(ctx, args[1]); err != nil {
 				return err
 			}
@@ -76,7 +76,7 @@ func runTokens(ctx context.Context, c *cli, args []string) error {
 			return nil
 		})
 	case "list":
-		return withStore(ctx, c, func(db *store.DB) error {
+		return withStore(ctx, c, func(cfg config, db *store.DB) error {
 			toks, err := db.Tokens.List(ctx)
 			if err != nil {
 				return err
@@ -93,7 +93,7 @@ func runTokens(ctx context.Context, c *cli, args []string) error {
 
 // withStore opens the store the server uses (the same MONGODB_URI or data
 // directory) for a command that needs no search index.
-func withStore(ctx context.Context, c *cli, fn func(*store.DB) error) error {
+func withStore(ctx context.Context, c *cli, fn func(config, *store.DB) error) error {
 	cfg, err := loadConfig(c.getenv)
 	if err != nil {
 		return err
@@ -103,5 +103,5 @@ func withStore(ctx context.Context, c *cli, fn func(*store.DB) error) error {
 		return err
 	}
 	defer db.Close(context.Background())
-	return fn(db)
+	return fn(cfg, db)
 }

@@ -21,15 +21,11 @@ func runKeys(ctx context.Context, c *cli, args []string) error {
 		fmt.Fprintln(c.stdout, seal.NewKeySpec(args[1]))
 		return nil
 	case len(args) == 1 && args[0] == "reseal":
-		cfg, err := loadConfig(c.getenv)
-		if err != nil {
-			return err
-		}
-		keys, _, err := seal.FromEnv(c.getenv, cfg.dataDir)
-		if err != nil {
-			return err
-		}
-		return withStore(ctx, c, func(db *store.DB) error {
+		return withStore(ctx, c, func(cfg config, db *store.DB) error {
+			keys, _, err := seal.FromEnv(c.getenv, cfg.dataDir)
+			if err != nil {
+				return err
+			}
 			db.Patients.SetKeyring(keys)
 			n, err := db.Patients.Reseal(ctx)
 			if err != nil {

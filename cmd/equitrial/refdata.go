@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -56,93 +55,85 @@ func runRefdataLoad(ctx context.Context, c *cli, args []string) error {
 	if *imdFile != "" && strings.TrimSpace(*edition) == "" {
 		return errors.New("refdata load: --edition is required with --imd, so that deciles are never compared across editions")
 	}
-	cfg, err := loadConfig(c.getenv)
-	if err != nil {
-		return err
-	}
-	log := newLogger(c.stderr, max(cfg.logLevel, slog.LevelWarn))
-	db, err := store.Open(ctx, store.Config{URI: cfg.mongoURI, DataDir: cfg.dataDir, Logger: log})
-	if err != nil {
-		return err
-	}
-	defer db.Close(context.Background())
+	return withStore(ctx, c, func(cfg config, db *store.DB) error {
 
-	oldDir, oldIMD, _, err := db.RefData.Load(ctx)
-	if err != nil {
-		oldDir, oldIMD = nil, nil // a damaged blob is replaced by this load
-		fmt.Fprintf(c.stderr, "warning: the stored reference data could not be read (%v); it will be replaced\n", err)
-	}
-	manifest := store.RefManifest{Counts: map[string]int{}, Columns: map[string]map[string]string{}}
-	dir, imd := oldDir, oldIMD
-	if *postcodes != "" {
-		lbl := *label
-		if lbl == "" {
-			lbl = strings.TrimSuffix(filepath.Base(*postcodes), filepath.Ext(*postcodes))
-		}
-		var rep refdata.LoadReport
-		dir, rep, err = loadFile(*postcodes, func(r io.Reader, size int64) (*refdata.Directory, refdata.LoadReport, error) {
-			return refdata.LoadPostcodes(r, refdata.PostcodeOptions{LSOAColumn: *lsoaColumn, Label: lbl, SizeHint: int(size / 45)})
-		})
-		printReport(c.stdout, "postcodes", *postcodes, rep)
+		oldDir, oldIMD, _, err := db.RefData.Load(ctx)
 		if err != nil {
-			return err
+			oldDir, oldIMD = nil, nil // a damaged blob is replaced by this load
+			fmt.Fprintf(c.stderr, "warning: the stored reference data could not be read (%v); it will be replaced\n", err)
 		}
-		manifest.Columns["postcodes"] = rep.Columns
-	}
-	if *imdFile != "" {
-		var rep refdata.LoadReport
-		imd, rep, err = loadFile(*imdFile, func(r io.Reader, _ int64) (*refdata.IMDTable, refdata.LoadReport, error) {
-			return refdata.LoadIMD(r, strings.TrimSpace(*edition), refdata.IMDOptions{})
-		})
-		printReport(c.stdout, "imd "+strings.TrimSpace(*edition), *imdFile, rep)
-		if err != nil {
-			return err
-		}
-		manifest.Columns["imd"] = rep.Columns
-	}
-	ref, err := refdata.NewReference(dir, imd)
-	if err != nil {
-		return err
-	}
-	if dir != nil {
-		manifest.Directory = dir.Label
-		manifest.Counts["postcodes"] = dir.Len()
-		manifest.Counts["areas"] = ref.Stats.Areas
-	}
-	if imd != nil {
-		manifest.Edition = imd.Edition
-		manifest.Counts["imdAreas"] = imd.Len()
-		manifest.Counts["matchedAreas"] = ref.Stats.Matched
-	}
-	saved, err := db.RefData.Save(ctx, dir, imd, manifest)
-	if err != nil {
-		return err
-	}
-	if dir != nil && imd != nil {
-		fmt.Fprintf(c.stdout, "join: %d of %d areas in the postcode directory have a decile in %s", ref.Stats.Matched, ref.Stats.Areas, imd.Edition)
-		if len(ref.Stats.UnmatchedBy) > 0 {
-			var parts []string
-			for n, k := range ref.Stats.UnmatchedBy {
-				parts = append(parts, fmt.Sprintf("%s %d", nationName(n), k))
+		manifest := store.RefManifest{Counts: map[string]int{}, Columns: map[string]map[string]string{}}
+		dir, imd := oldDir, oldIMD
+		if *postcodes != "" {
+			lbl := *label
+			if lbl == "" {
+				lbl = strings.TrimSuffix(filepath.Base(*postcodes), filepath.Ext(*postcodes))
 			}
-			fmt.Fprintf(c.stdout, " (without: %s)", strings.Join(sortedStrings(parts), ", "))
+			var rep refdata.LoadReport
+			dir, rep, err = loadFile(*postcodes, func(r io.Reader, size int64) (*refdata.Directory, refdata.LoadReport, error) {
+				return refdata.LoadPostcodes(r, refdata.PostcodeOptions{LSOAColumn: *lsoaColumn, Label: lbl, SizeHint: int(size / 45)})
+			})
+			printReport(c.stdout, "postcodes", *postcodes, rep)
+			if err != nil {
+				return err
+			}
+			manifest.Columns["postcodes"] = rep.Columns
 		}
-		fmt.Fprintln(c.stdout)
-	}
-	fmt.Fprintf(c.stdout, "stored reference data generation %s (directory %q, edition %q)\n", saved.Generation, saved.Directory, saved.Edition)
-
-	// Patients' strata come from the reference data: bring them up to date now, when
-	// the keys to read birth dates and postcodes are at hand.
-	if keys, _, err := seal.FromEnv(c.getenv, cfg.dataDir); err == nil {
-		db.Patients.SetKeyring(keys)
-		db.Patients.SetReference(ref)
-		n, err := db.Patients.RederiveStrata(ctx)
+		if *imdFile != "" {
+			var rep refdata.LoadReport
+			imd, rep, err = loadFile(*imdFile, func(r io.Reader, _ int64) (*refdata.IMDTable, refdata.LoadReport, error) {
+				return refdata.LoadIMD(r, strings.TrimSpace(*edition), refdata.IMDOptions{})
+			})
+			printReport(c.stdout, "imd "+strings.TrimSpace(*edition), *imdFile, rep)
+			if err != nil {
+				return err
+			}
+			manifest.Columns["imd"] = rep.Columns
+		}
+		ref, err := refdata.NewReference(dir, imd)
 		if err != nil {
-			return fmt.Errorf("refdata load: re-deriving patient strata: %w", err)
+			return err
 		}
-		fmt.Fprintf(c.stdout, "strata re-derived for %d patient record(s)\n", n)
-	}
-	return nil
+		if dir != nil {
+			manifest.Directory = dir.Label
+			manifest.Counts["postcodes"] = dir.Len()
+			manifest.Counts["areas"] = ref.Stats.Areas
+		}
+		if imd != nil {
+			manifest.Edition = imd.Edition
+			manifest.Counts["imdAreas"] = imd.Len()
+			manifest.Counts["matchedAreas"] = ref.Stats.Matched
+		}
+		saved, err := db.RefData.Save(ctx, dir, imd, manifest)
+		if err != nil {
+			return err
+		}
+		if dir != nil && imd != nil {
+			fmt.Fprintf(c.stdout, "join: %d of %d areas in the postcode directory have a decile in %s", ref.Stats.Matched, ref.Stats.Areas, imd.Edition)
+			if len(ref.Stats.UnmatchedBy) > 0 {
+				var parts []string
+				for n, k := range ref.Stats.UnmatchedBy {
+					parts = append(parts, fmt.Sprintf("%s %d", nationName(n), k))
+				}
+				fmt.Fprintf(c.stdout, " (without: %s)", strings.Join(sortedStrings(parts), ", "))
+			}
+			fmt.Fprintln(c.stdout)
+		}
+		fmt.Fprintf(c.stdout, "stored reference data generation %s (directory %q, edition %q)\n", saved.Generation, saved.Directory, saved.Edition)
+
+		// Patients' strata come from the reference data: bring them up to date now, when
+		// the keys to read birth dates and postcodes are at hand.
+		if keys, _, err := seal.FromEnv(c.getenv, cfg.dataDir); err == nil {
+			db.Patients.SetKeyring(keys)
+			db.Patients.SetReference(ref)
+			n, err := db.Patients.RederiveStrata(ctx)
+			if err != nil {
+				return fmt.Errorf("refdata load: re-deriving patient strata: %w", err)
+			}
+			fmt.Fprintf(c.stdout, "strata re-derived for %d patient record(s)\n", n)
+		}
+		return nil
+	})
 }
 
 // loadFile opens path and runs load on it, naming the file in any error.
@@ -208,38 +199,30 @@ func runRefdataLookup(ctx context.Context, c *cli, args []string) error {
 		return errors.New(refdataUsage)
 	}
 	postcode := strings.Join(args, " ") // "refdata lookup SW1A 1AA" without quotes
-	cfg, err := loadConfig(c.getenv)
-	if err != nil {
-		return err
-	}
-	log := newLogger(c.stderr, max(cfg.logLevel, slog.LevelWarn))
-	db, err := store.Open(ctx, store.Config{URI: cfg.mongoURI, DataDir: cfg.dataDir, Logger: log})
-	if err != nil {
-		return err
-	}
-	defer db.Close(context.Background())
-	ref, err := app.LoadReference(ctx, db)
-	if err != nil {
-		return err
-	}
-	var out lookupResult
-	if ref == nil {
-		pc, ok := refdata.NormalisePostcode(postcode)
-		if !ok {
-			pc = strings.TrimSpace(postcode)
+	return withStore(ctx, c, func(cfg config, db *store.DB) error {
+		ref, err := app.LoadReference(ctx, db)
+		if err != nil {
+			return err
 		}
-		out = lookupResult{Postcode: pc, Note: "no reference data is loaded (run `equitrial refdata load`): IMD unknown"}
-	} else {
-		r := ref.Lookup(postcode)
-		out = lookupResult{Postcode: r.Postcode, Found: r.Found, LSOA: r.LSOA, IMDDecile: r.IMDDecile, IMDQuintile: r.IMDQuintile,
-			IMDEdition: r.IMDEdition, Note: r.Note}
-		if r.Nation != refdata.NationUnknown {
-			out.Nation = r.Nation.String()
+		var out lookupResult
+		if ref == nil {
+			pc, ok := refdata.NormalisePostcode(postcode)
+			if !ok {
+				pc = strings.TrimSpace(postcode)
+			}
+			out = lookupResult{Postcode: pc, Note: "no reference data is loaded (run `equitrial refdata load`): IMD unknown"}
+		} else {
+			r := ref.Lookup(postcode)
+			out = lookupResult{Postcode: r.Postcode, Found: r.Found, LSOA: r.LSOA, IMDDecile: r.IMDDecile, IMDQuintile: r.IMDQuintile,
+				IMDEdition: r.IMDEdition, Note: r.Note}
+			if r.Nation != refdata.NationUnknown {
+				out.Nation = r.Nation.String()
+			}
 		}
-	}
-	enc := json.NewEncoder(c.stdout)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
+		enc := json.NewEncoder(c.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	})
 }
 
 func nationName(n refdata.Nation) string {

@@ -7,30 +7,11 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"equitrial/internal/testdata"
 )
-
-// syncBuffer is a bytes.Buffer safe to write from the server goroutine and read here.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func env(vars map[string]string) func(string) string {
 	return func(k string) string { return vars[k] }
@@ -38,10 +19,10 @@ func env(vars map[string]string) func(string) string {
 
 // serve starts `equitrial serve` and returns its base URL, its log, and a stop
 // function that sends the equivalent of SIGTERM and waits for a clean exit.
-func serve(t *testing.T, getenv func(string) string, args ...string) (string, *syncBuffer, func()) {
+func serve(t *testing.T, getenv func(string) string, args ...string) (string, *testdata.SyncBuffer, func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	var stdout, stderr syncBuffer
+	var stdout, stderr testdata.SyncBuffer
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, append([]string{"equitrial", "serve"}, args...), getenv, &stdout, &stderr) }()
 	urlPattern := regexp.MustCompile(`serving at (http://\S+/)`)
