@@ -272,10 +272,40 @@ func (s *Site) sponsorHome(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		s.render(w, r, http.StatusBadRequest, "sponsor", page{Title: "Your trials", Me: m,
-			Errors: []fieldError{{Field: "nct", Href: "#nct", Detail: "Enter an NCT number: NCT followed by 8 numbers, like NCT04280705"}}, D: id})
+			Errors: []fieldError{{Field: "nct", Href: "#nct", Detail: "Enter an NCT number: NCT followed by 8 numbers, like NCT04280705"}},
+			D:      sponsorTrials{Trials: s.trialTitles(w, r, m.Trials), NCT: id}})
 		return
 	}
-	s.render(w, r, http.StatusOK, "sponsor", page{Title: "Your trials", Me: m, D: ""})
+	s.render(w, r, http.StatusOK, "sponsor", page{Title: "Your trials", Me: m, D: sponsorTrials{Trials: s.trialTitles(w, r, m.Trials)}})
+}
+
+// sponsorTrials is the sponsor's home page: their organisation's trials, and the
+// NCT number typed (to open a trial not listed).
+type sponsorTrials struct {
+	Trials []trialLink
+	NCT    string
+}
+
+type trialLink struct{ NCTID, Title, Status string }
+
+// maxListedTrials bounds the trial titles looked up for one page.
+const maxListedTrials = 100
+
+// trialTitles looks up the titles of the trials (through the API, as every page does).
+func (s *Site) trialTitles(w http.ResponseWriter, r *http.Request, ids []string) []trialLink {
+	var out []trialLink
+	for _, id := range ids[:min(len(ids), maxListedTrials)] {
+		var t struct {
+			BriefTitle    string `json:"briefTitle"`
+			OverallStatus string `json:"overallStatus"`
+		}
+		link := trialLink{NCTID: id, Title: id}
+		if res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id), &t, callOpts{}); res.ok() {
+			link.Title, link.Status = t.BriefTitle, t.OverallStatus
+		}
+		out = append(out, link)
+	}
+	return out
 }
 
 // The equity dashboard's names for "no value given" and "no value recorded".

@@ -220,6 +220,15 @@ func TestSponsorDashboard(t *testing.T) {
 		t.Fatalf("a sponsor starts at %s, want /sponsor", p)
 	}
 	axe(t, ctx, "sponsor home")
+	// The sponsor's own trials are listed; the form opens any other.
+	if links := texts(t, ctx, "#sponsor-trials a"); len(links) != 1 {
+		t.Fatalf("the sponsor's home lists %q, want their one trial", links)
+	}
+	submit(t, ctx, "#sponsor-trials a")
+	if p := path(t, ctx); p != "/trials/"+own+"/equity" {
+		t.Fatalf("opening the dashboard from the list: at %s", p)
+	}
+	visit(t, ctx, s.url+"/sponsor")
 	fill(t, ctx, map[string]string{"#nct": own})
 	submit(t, ctx, "main form button[type=submit]")
 	if p := path(t, ctx); p != "/trials/"+own+"/equity" {

@@ -8,11 +8,12 @@ import (
 
 // me is who the API says the browser's user is (GET /api/v1/me).
 type me struct {
-	Role               string `json:"role"`
-	UserID             string `json:"userId"`
-	Org                string `json:"org"`
-	PatientID          string `json:"patientId"`
-	MustChangePassword bool   `json:"mustChangePassword"`
+	Role               string   `json:"role"`
+	UserID             string   `json:"userId"`
+	Org                string   `json:"org"`
+	PatientID          string   `json:"patientId"`
+	MustChangePassword bool     `json:"mustChangePassword"`
+	Trials             []string `json:"trials"` // a sponsor's organisation's trials
 }
 
 func (m *me) Staff() bool {
