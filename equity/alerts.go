@@ -29,6 +29,10 @@ type Alert struct {
 	ResolvedAt     time.Time `json:"resolvedAt,omitzero"`
 	AcknowledgedAt time.Time `json:"acknowledgedAt,omitzero"`
 	AcknowledgedBy string    `json:"acknowledgedBy,omitempty"`
+	// Escalated marks, in a plan's Update list, an alert that got worse: its
+	// acknowledgement no longer stands. Other updates leave any acknowledgement,
+	// including one given while the plan was being made, as it is.
+	Escalated bool `json:"-"`
 }
 
 // Key gives the group the alert is about.
@@ -114,7 +118,7 @@ func PlanAlerts(trialID string, prev, next map[GroupKey]string, open []Alert, no
 		case isOpen && sev > 0 && status != a.Status:
 			if sev > severity(a.Status) {
 				a.PreviousStatus = a.Status
-				a.AcknowledgedAt, a.AcknowledgedBy = time.Time{}, ""
+				a.AcknowledgedAt, a.AcknowledgedBy, a.Escalated = time.Time{}, "", true
 			}
 			a.Status, a.UpdatedAt = status, now
 			plan.Update = append(plan.Update, a)

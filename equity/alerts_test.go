@@ -116,3 +116,21 @@ func TestAcknowledge(t *testing.T) {
 		t.Errorf("acknowledging a resolved alert: %v", err)
 	}
 }
+
+// Only a worsening marks an update as an escalation (which drops the
+// acknowledgement when stored); an improvement that stays a concern does not.
+func TestPlanAlertsMarksEscalations(t *testing.T) {
+	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	k := GroupKey{DimEthnicGroup, EthnicBlack}
+	open := []Alert{{ID: "a1", TrialID: "NCT1", Dimension: k.Dimension, Group: k.Group, Status: StatusAtRisk,
+		AcknowledgedAt: now.Add(-time.Hour), AcknowledgedBy: "n1"}}
+	worse := PlanAlerts("NCT1", map[GroupKey]string{k: StatusAtRisk}, map[GroupKey]string{k: StatusUnder}, open, now)
+	if len(worse.Update) != 1 || !worse.Update[0].Escalated || !worse.Update[0].AcknowledgedAt.IsZero() {
+		t.Fatalf("at_risk → under: %+v", worse.Update)
+	}
+	open[0].Status = StatusUnder
+	better := PlanAlerts("NCT1", map[GroupKey]string{k: StatusUnder}, map[GroupKey]string{k: StatusAtRisk}, open, now)
+	if len(better.Update) != 1 || better.Update[0].Escalated || better.Update[0].AcknowledgedBy != "n1" {
+		t.Fatalf("under → at_risk: %+v", better.Update)
+	}
+}

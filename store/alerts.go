@@ -121,15 +121,15 @@ func (s *Alerts) Open(ctx context.Context, alerts []equity.Alert) ([]equity.Aler
 }
 
 // Update writes the status changes equity.PlanAlerts made to open alerts (its
-// Update list): status, previous status and, since an escalation clears it, the
-// acknowledgement as given.
+// Update list): status and previous status, and for an escalation the removal of
+// the acknowledgement. Other updates do not touch the acknowledgement, so one given
+// by a user while the monitor was working is never lost.
 func (s *Alerts) Update(ctx context.Context, alerts []equity.Alert) error {
 	return s.write(ctx, alerts, func(a *equity.Alert) bson.M {
 		set := bson.M{"status": a.Status, "prevStatus": a.PreviousStatus, "updatedAt": ms(a.UpdatedAt)}
-		if a.AcknowledgedAt.IsZero() {
+		if a.Escalated {
 			return bson.M{"$set": set, "$unset": bson.M{"ackAt": "", "ackBy": ""}}
 		}
-		set["ackAt"], set["ackBy"] = ms(a.AcknowledgedAt), a.AcknowledgedBy
 		return bson.M{"$set": set}
 	})
 }

@@ -183,9 +183,19 @@ func testAlerts(t *testing.T, db *store.DB) {
 	if _, err := db.Alerts.Acknowledge(ctx, "000000000000000000000000", "x", now); !equitrial.Is(equitrial.KindNotFound, err) {
 		t.Fatalf("Acknowledge of a missing alert: %v", err)
 	}
+	// An update that is not an escalation, made from a copy read before the
+	// acknowledgement, leaves the acknowledgement alone.
+	stale := opened[0]
+	stale.UpdatedAt = now.Add(90 * time.Minute)
+	if err := db.Alerts.Update(ctx, []equity.Alert{stale}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Alerts.Get(ctx, stale.ID); got.AcknowledgedBy != "nurse-1" {
+		t.Fatalf("a plain update from a stale copy dropped the acknowledgement: %+v", got)
+	}
 	// Escalation clears the acknowledgement, so someone looks again.
 	up := ack
-	up.PreviousStatus, up.Status, up.AcknowledgedAt, up.AcknowledgedBy = up.Status, equity.StatusUnder, time.Time{}, ""
+	up.PreviousStatus, up.Status, up.AcknowledgedAt, up.AcknowledgedBy, up.Escalated = up.Status, equity.StatusUnder, time.Time{}, "", true
 	if err := db.Alerts.Update(ctx, []equity.Alert{up}); err != nil {
 		t.Fatal(err)
 	}
