@@ -2,6 +2,7 @@ package equity
 
 import (
 	"testing"
+	"time"
 
 	"equitrial"
 )
