@@ -26,7 +26,12 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 		at := toks[m.from].start
 		c := v.conditions[m.ids[0]]
 		afterPrev := m.from >= prevTo && m.from-prevTo <= 2 && onlyBrackets(toks[prevTo:m.from])
+		// "COVID-19 compatible pneumonia": the second is how the first shows
+		attributed := m.from == prevTo+1 && attributionWords[toks[prevTo].key]
 		prevTo = m.to
+		if attributed && sec == Inclusion {
+			continue
+		}
 		if c.ICD10 == "B99" && afterPrev {
 			continue // "HIV (human immunodeficiency virus) infection": the infection is the one just named
 		}
@@ -44,7 +49,8 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 		if containsAny(before, otherPersonCues) || containsAny(near, riskCues) || containsAny(before, bothResultsCues) {
 			continue
 		}
-		if sec == Inclusion && (containsAny(lower[max(0, at-maxScope):at], inclusionContextCues) || symptomContext(lower, at)) {
+		if sec == Inclusion && (containsAny(lower[max(0, at-maxScope):at], inclusionContextCues) || symptomContext(lower, at) ||
+			conditionalGroup(lower, at) || conditionalSubject(lower, m.to, toks)) {
 			continue
 		}
 		if after := max(m.to, m.headEnd); after < len(toks) && modifierNouns[toks[after].key] && !positiveMarker(lower, toks, after) {
@@ -74,6 +80,12 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 	}
 	return parts
 }
+
+// attributionWords between two diagnoses make the second a finding read as the
+// first ("COVID-19 compatible pneumonia" on CT); inclusion then requires the
+// first, while the second only describes it. "HIV associated lymphoma" is left
+// alone: there both are diagnoses the patient has.
+var attributionWords = map[string]bool{"compatible": true, "consistent": true}
 
 // explanatory reports whether offset at lies in a sentence that explains rather
 // than states a criterion ("Since the drug is used in HIV patients, ...").

@@ -64,6 +64,7 @@ func FactsOf(c *Criteria) FactsRecord {
 	}
 	req, exc := map[string]bool{}, map[string]bool{}
 	requiresPregnancy := false
+	optional := comparisonCohorts(c.Criteria)
 	for _, cr := range c.Criteria {
 		for _, l := range cr.Labs {
 			r.Labs = append(r.Labs, FactsLab{Kind: cr.Section, Analyte: l.Analyte, Low: l.Low, High: l.High, Unit: l.Unit})
@@ -91,6 +92,10 @@ func FactsOf(c *Criteria) FactsRecord {
 		if !genericCategories[k] {
 			specific[k[0]] = true
 		}
+	}
+	for k := range optional {
+		delete(req, k)
+		delete(exc, k)
 	}
 	for k := range req {
 		if genericCategories[k] && (specific[k[0]] || k == "B99" && len(req) > 1) {

@@ -195,6 +195,11 @@ func scanForward(lower string, g mentionGroup, limit int) []expr {
 			i = e.end - 1
 			continue
 		}
+		if len(out) == 1 && closesRange(s, out[0], e) {
+			out[0] = joinRange(out[0], e)
+			i = e.end - 1
+			continue
+		}
 		if len(out) > 0 && e.unit != firstUnit && e.unit != "" {
 			break
 		}
@@ -356,4 +361,30 @@ func eqp(a, b *float64) bool {
 		return a == nil && b == nil
 	}
 	return *a == *b
+}
+
+// closesRange reports whether e is the upper end of a range that first opened
+// with a lower bound: "eGFR >= 30 and < 60 mL/min", "Hb >= 8 g/dL and <= 11 g/dL".
+// FORMAT.md gives such a criterion one entry with both ends. The bounds must be
+// joined by "and" alone and carry the same unit (or the first none at all).
+func closesRange(s string, first, e expr) bool {
+	if first.hasRange || e.hasRange || first.uln != e.uln || first.lo == nil || first.hi != nil || e.hi == nil || e.lo != nil {
+		return false
+	}
+	if first.unit != "" && first.unit != e.unit {
+		return false
+	}
+	if *first.lo > *e.hi {
+		return false
+	}
+	gap := strings.TrimSpace(s[first.end:e.start])
+	return gap == "and" || gap == ", and" || gap == "but"
+}
+
+func joinRange(first, e expr) expr {
+	first.hi, first.end = e.hi, e.end
+	if first.unit == "" {
+		first.unit, first.unitSeen = e.unit, e.unitSeen
+	}
+	return first
 }
