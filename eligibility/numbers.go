@@ -93,6 +93,28 @@ func comparatorAt(s string, p int) (cmpKind, int) {
 	return cmpNone, p
 }
 
+// spaceThousands reports whether the space at e separates groups of digits of one
+// number: the digits so far are a group of one to three (or whole groups of three
+// after earlier spaces), and exactly three digits follow.
+func spaceThousands(s string, e int, sofar string) bool {
+	if e+4 > len(s) || !isDigit(s[e+1]) || !isDigit(s[e+2]) || !isDigit(s[e+3]) || (e+4 < len(s) && isDigit(s[e+4])) {
+		return false
+	}
+	if strings.Contains(sofar, ".") {
+		return false
+	}
+	// the group just before the space: digits back to the previous space or start
+	k := e
+	for k > 0 && isDigit(s[k-1]) {
+		k--
+	}
+	group := e - k
+	if k > 0 && s[k-1] == ' ' && k >= 2 && isDigit(s[k-2]) {
+		return group == 3
+	}
+	return group >= 1 && group <= 3
+}
+
 // numberAt reads a number at p: "1,500", "2.5", ".5", "10^9"-free; word numbers
 // ("three") only when roman is false. It returns ok=false when none.
 func numberAt(s string, p int, roman bool) (float64, int, bool) {
@@ -114,6 +136,9 @@ func numberAt(s string, p int, roman bool) (float64, int, bool) {
 				continue
 			case c == ',' && e+3 < len(s)+0 && e+4 <= len(s) && isDigit(s[e+1]) && isDigit(s[e+2]) && isDigit(s[e+3]) && (e+4 == len(s) || !isDigit(s[e+4])):
 				e++ // thousands separator
+				continue
+			case c == ' ' && spaceThousands(s, e, b.String()):
+				e++ // "100 000": a space between groups of three digits, as SI and many labs write
 				continue
 			case c == ',' && e+1 < len(s) && isDigit(s[e+1]) && (e+2 == len(s) || !isDigit(s[e+2])) && b.Len() <= 2:
 				b.WriteByte('.') // decimal comma, "1,5"
