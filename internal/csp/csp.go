@@ -29,14 +29,10 @@ func Nonce(ctx context.Context) string {
 	return n
 }
 
-// nhsFonts is where nhsuk-frontend's stylesheet loads the NHS typeface (Frutiger)
-// from; without it pages fall back to Arial.
-const nhsFonts = "https://assets.nhs.uk"
-
 // Policy is the Content-Security-Policy for a response with the given nonce: only
 // this origin's scripts and styles, inline code only with the nonce, no framing.
 func Policy(nonce string) string {
 	return "default-src 'self'; script-src 'self' 'nonce-" + nonce + "'; style-src 'self' 'nonce-" + nonce + "'; " +
-		"img-src 'self' data:; font-src 'self' " + nhsFonts + "; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+		"img-src 'self' data:; font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
 		"frame-ancestors 'none'; form-action 'self'"
 }
