@@ -50,12 +50,22 @@ func (s *Server) oidcCallback(c *gin.Context) error {
 	b, _ := base64.RawURLEncoding.DecodeString(raw)
 	json.Unmarshal(b, &st)
 	http.SetCookie(c.Writer, &http.Cookie{Name: oidcCookie, Value: "", Path: "/", MaxAge: -1, Secure: true, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	// A person's browser is here, not an API client: a failed sign-in goes back to
+	// the sign-in page with a reason it can show, never a JSON document.
+	failed := func(reason string, err error) error {
+		logFrom(c).Info("OIDC sign-in refused", "provider", p.Name, "reason", reason, "kind", equitrial.KindOf(err).String())
+		c.Redirect(http.StatusSeeOther, "/sign-in?failed="+reason)
+		return nil
+	}
 	if e := c.Query("error"); e != "" {
-		return equitrial.Errorf(equitrial.KindUnauthorized, "sign-in with %s was not completed", p.Name)
+		return failed("cancelled", nil)
 	}
 	id, err := p.Finish(c.Request.Context(), st, c.Query("state"), c.Query("code"))
 	if err != nil {
-		return err
+		if equitrial.KindOf(err) != equitrial.KindUnauthorized {
+			return err // not the person's doing: a 5xx with a reference
+		}
+		return failed("failed", err)
 	}
 	if old, err := c.Cookie(sessionCookie); err == nil && old != "" {
 		s.Auth.Logout(c.Request.Context(), old)
@@ -63,8 +73,14 @@ func (s *Server) oidcCallback(c *gin.Context) error {
 	var cookie string
 	if p.Name == "patient" {
 		cookie, _, err = s.Auth.SessionForPatient(c.Request.Context(), id, s.PatientByNHSNumber)
+		if equitrial.Is(equitrial.KindForbidden, err) {
+			return failed("no-registration", err)
+		}
 	} else {
 		cookie, _, err = s.Auth.SessionForStaff(c.Request.Context(), id)
+		if equitrial.Is(equitrial.KindForbidden, err) {
+			return failed("no-account", err)
+		}
 	}
 	if err != nil {
 		return err

@@ -77,7 +77,7 @@ func TestOIDCStaffSignIn(t *testing.T) {
 	s.auth.CreateUser(context.Background(), "cis2.nurse@example.nhs.uk", "nurse", "site-a")
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 
-	signIn := func(mutate func(state *string)) (int, *http.Cookie) {
+	signIn := func(mutate func(state *string)) (int, *http.Cookie, string) {
 		res, err := noRedirect.Get(s.url + "/auth/oidc/staff/login")
 		if err != nil || res.StatusCode != http.StatusFound {
 			t.Fatalf("login redirect: %v %v", res.StatusCode, err)
@@ -105,14 +105,14 @@ func TestOIDCStaffSignIn(t *testing.T) {
 		}
 		for _, c := range res.Cookies() {
 			if c.Name == "__Host-equitrial_session" && c.Value != "" {
-				return res.StatusCode, c
+				return res.StatusCode, c, res.Header.Get("Location")
 			}
 		}
-		return res.StatusCode, nil
+		return res.StatusCode, nil, res.Header.Get("Location")
 	}
 
 	idp.claims = map[string]any{"email": "CIS2.Nurse@example.nhs.uk", "email_verified": true}
-	code, cookie := signIn(nil)
+	code, cookie, _ := signIn(nil)
 	if code != http.StatusFound || cookie == nil {
 		t.Fatalf("sign-in: %d, cookie %v", code, cookie)
 	}
@@ -120,20 +120,20 @@ func TestOIDCStaffSignIn(t *testing.T) {
 	if !strings.Contains(string(body), `"role":"nurse"`) || strings.Contains(string(body), "mustChangePassword") {
 		t.Fatalf("me after OIDC sign-in: %s", body)
 	}
-	if code, c := signIn(func(st *string) { *st = "forged" }); code != http.StatusUnauthorized || c != nil {
-		t.Fatalf("forged state: %d %v", code, c)
+	// Refusals send the browser back to the sign-in page with a reason, and no session.
+	refused := func(what string, mutate func(*string), reason string) {
+		t.Helper()
+		code, c, where := signIn(mutate)
+		if code != http.StatusSeeOther || c != nil || where != "/sign-in?failed="+reason {
+			t.Fatalf("%s: %d to %q with cookie %v; want 303 to /sign-in?failed=%s and no session", what, code, where, c, reason)
+		}
 	}
-	if code, c := signIn(func(*string) { idp.nonce = "replayed" }); code != http.StatusUnauthorized || c != nil {
-		t.Fatalf("wrong nonce: %d %v", code, c)
-	}
+	refused("forged state", func(st *string) { *st = "forged" }, "failed")
+	refused("wrong nonce", func(*string) { idp.nonce = "replayed" }, "failed")
 	idp.claims = map[string]any{"email": "stranger@example.nhs.uk", "email_verified": true}
-	if code, c := signIn(nil); code != http.StatusForbidden || c != nil {
-		t.Fatalf("no account: %d %v", code, c)
-	}
+	refused("no account", nil, "no-account")
 	idp.claims = map[string]any{"email": "cis2.nurse@example.nhs.uk", "email_verified": false}
-	if code, c := signIn(nil); code != http.StatusForbidden || c != nil {
-		t.Fatalf("unverified email: %d %v", code, c)
-	}
+	refused("unverified email", nil, "no-account")
 	if res, _ := s.request("GET", "/auth/oidc/patient/login", nil, nil); res.StatusCode != http.StatusNotFound {
 		t.Fatalf("unconfigured provider: %d, want 404", res.StatusCode)
 	}

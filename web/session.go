@@ -96,7 +96,11 @@ func (s *Site) signInForm(w http.ResponseWriter, r *http.Request) {
 	case "password-changed":
 		d.Notice = "Your password has been changed. Sign in with your new password."
 	}
-	s.render(w, r, http.StatusOK, "signin", page{Title: "Sign in", D: d})
+	var errs []fieldError
+	if msg, ok := oidcFailures[r.URL.Query().Get("failed")]; ok {
+		errs = []fieldError{{Field: "email", Href: "#email", Detail: msg}}
+	}
+	s.render(w, r, http.StatusOK, "signin", page{Title: "Sign in", D: d, Errors: errs})
 }
 
 func (s *Site) signIn(w http.ResponseWriter, r *http.Request) {
@@ -186,4 +190,13 @@ func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
 		})
 	}
 	s.render(w, r, http.StatusBadRequest, "password", page{Title: "Change your password", Me: m, Errors: errs, D: m})
+}
+
+// oidcFailures explain a sign-in through NHS CIS2 or NHS login that the API sent
+// back here (GET /sign-in?failed=…).
+var oidcFailures = map[string]string{
+	"cancelled":       "Signing in with your NHS account was not completed. Try again, or sign in with your email address and password.",
+	"failed":          "We could not sign you in with your NHS account. Try again from the start.",
+	"no-account":      "Your NHS account is not linked to an equitrial account. Ask your administrator to add you, using the email address on your NHS account.",
+	"no-registration": "We have no registration for your NHS number. Register first, then sign in with NHS login.",
 }
