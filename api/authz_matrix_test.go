@@ -76,6 +76,7 @@ var expected = map[string]row{
 	"GET /api/v1/trials/:nctId/equity":      ownTrial,
 	"GET /api/v1/trials/:nctId/targets":     ownTrial,
 	"PUT /api/v1/trials/:nctId/targets":     row{401, 403, 403, 403, 403, ok, ok},
+	"GET /api/v1/regions":                   staffOnly,
 	"POST /api/v1/trials/:nctId/events":     sites,
 	"POST /api/v1/trials/:nctId/events/csv": sites,
 	"GET /api/v1/trials/:nctId/alerts":      ownTrial,

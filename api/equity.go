@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -116,6 +118,16 @@ func (s *Server) putTargets(c *gin.Context) error {
 	var t equity.Targets
 	if err := decodeJSON(c, &t); err != nil {
 		return err
+	}
+	if t.Region != "" {
+		table, err := s.Equity.DB.RegionalShares.Table(c.Request.Context())
+		if err != nil {
+			return err
+		}
+		if _, ok := table[t.Region]; !ok {
+			return equitrial.Invalid("", equitrial.FieldError{Field: "region",
+				Detail: regionChoices(table)})
+		}
 	}
 	if err := s.Equity.DB.Targets.Put(c.Request.Context(), id, t, callerName(callerOf(c))); err != nil {
 		return err
@@ -385,5 +397,34 @@ func (s *Server) getWebhook(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"org": org, "url": w.URL, "updatedAt": w.UpdatedAt, "deliveries": ds})
+	return nil
+}
+
+// regionChoices tells a sponsor which regions the regional table has.
+func regionChoices(table map[string]map[string]float64) string {
+	if len(table) == 0 {
+		return "no regional table is loaded (equitrial refdata load --ethnicity FILE); leave region out to use the national shares"
+	}
+	names := make([]string, 0, len(table))
+	for r := range table {
+		names = append(names, r)
+	}
+	sort.Strings(names)
+	return "must be one of the regions in the regional table: " + strings.Join(names, ", ")
+}
+
+// listRegions names the regions of the regional table of ethnic groups, which a
+// trial's targets may choose for their default ethnicity shares.
+func (s *Server) listRegions(c *gin.Context) error {
+	table, err := s.Equity.DB.RegionalShares.Table(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	names := make([]string, 0, len(table))
+	for r := range table {
+		names = append(names, r)
+	}
+	sort.Strings(names)
+	c.JSON(http.StatusOK, gin.H{"regions": names})
 	return nil
 }

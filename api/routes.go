@@ -69,6 +69,7 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/api/v1/trials/:nctId/equity", staff, s.getEquity},
 		{http.MethodGet, "/api/v1/trials/:nctId/targets", staff, s.getTargets},
 		{http.MethodPut, "/api/v1/trials/:nctId/targets", []Role{Sponsor, Admin}, s.putTargets},
+		{http.MethodGet, "/api/v1/regions", staff, s.listRegions},
 		{http.MethodPost, "/api/v1/trials/:nctId/events", siteStaff, s.postEvents},
 		{http.MethodPost, "/api/v1/trials/:nctId/events/csv", siteStaff, s.postEventsCSV},
 		{http.MethodGet, "/api/v1/trials/:nctId/alerts", staff, s.listAlerts},

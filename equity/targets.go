@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"equitrial"
@@ -35,6 +36,27 @@ type Targets struct {
 	Source  string                        `json:"source,omitempty"`  // the source of the shares, when one source serves all
 	Sources map[string]string             `json:"sources,omitempty"` // per-dimension source, overriding Source
 	Shares  map[string]map[string]float64 `json:"shares,omitempty"`  // dimension → group → share in [0,1]
+	// Region names the row of the regional table of ethnic groups (reference data)
+	// that gives this trial's default ethnicity target, in place of the national
+	// shares; shares the trial sets itself still win.
+	Region string `json:"region,omitempty"`
+}
+
+// RegionalDefaults are the default targets with the ethnic-group shares of one
+// region of a regional table (region → group → share); ok is false when the table
+// has no such region.
+func RegionalDefaults(table map[string]map[string]float64, region string) (Targets, bool) {
+	shares, ok := table[region]
+	if !ok || region == "" {
+		return Targets{}, false
+	}
+	def := DefaultTargets()
+	def.Shares[DimEthnicGroup] = shares
+	if def.Sources == nil {
+		def.Sources = map[string]string{}
+	}
+	def.Sources[DimEthnicGroup] = SourceRegional
+	return def, true
 }
 
 // DefaultTargets are used for any dimension a trial sets no target for: IMD 20% per
@@ -108,6 +130,9 @@ func (t Targets) End() (time.Time, bool) {
 func (t Targets) Validate() error {
 	var fields []equitrial.FieldError
 	add := func(f, d string) { fields = append(fields, equitrial.FieldError{Field: f, Detail: d}) }
+	if len(t.Region) > 100 || strings.ContainsAny(t.Region, "\x00\n") {
+		add("region", "must be a region name from the regional table")
+	}
 	if t.Total < 0 {
 		add("total", "must not be negative")
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"equitrial/equity"
@@ -44,6 +45,26 @@ type Monitor struct {
 	Sender *Sender // nil: deliveries are queued but not sent
 	Now    func() time.Time
 	Log    *slog.Logger
+
+	regionalMu sync.Mutex
+	regional   map[string]map[string]float64 // the regional table, read at most once a minute
+	regionalAt time.Time
+}
+
+// regionalTable is the regional table of ethnic groups, read from the store at most
+// once a minute: a pass over 10,000 trials must not read it 10,000 times.
+func (m *Monitor) regionalTable(ctx context.Context) (map[string]map[string]float64, error) {
+	m.regionalMu.Lock()
+	defer m.regionalMu.Unlock()
+	if m.regional != nil && time.Since(m.regionalAt) < time.Minute {
+		return m.regional, nil
+	}
+	table, err := m.DB.RegionalShares.Table(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m.regional, m.regionalAt = table, time.Now()
+	return table, nil
 }
 
 // PassResult says what a pass did and where its time went.
@@ -192,6 +213,15 @@ func (m *Monitor) Pass(ctx context.Context) (PassResult, error) {
 // with defaults, criterion impact from the impact source.
 func (m *Monitor) compute(ctx context.Context, id string, events []equity.Event, targets equity.Targets, now time.Time) (equity.Dashboard, error) {
 	opts := equity.Options{Defaults: m.Defaults}
+	if targets.Region != "" {
+		table, err := m.regionalTable(ctx)
+		if err != nil {
+			return equity.Dashboard{}, fmt.Errorf("%s: regional table: %w", id, err)
+		}
+		if def, ok := equity.RegionalDefaults(table, targets.Region); ok {
+			opts.Defaults = &def
+		}
+	}
 	if m.Strata != nil {
 		var ids []string
 		seen := map[string]bool{}

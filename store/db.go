@@ -48,6 +48,8 @@ type DB struct {
 	JobRuns    *JobRuns
 	Leases     *Leases
 	Webhooks   *Webhooks
+	// RegionalShares is the regional table of ethnic groups for default targets.
+	RegionalShares *RegionalShares
 
 	// Patient profiles and the reference data their strata come from (see patients_repos.go).
 	Patients *Patients

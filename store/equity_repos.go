@@ -11,6 +11,7 @@ func (d *DB) openEquity() []func(context.Context) error {
 	d.Dashboards = &Dashboards{c: d.db.Collection("equity_dashboards"), meta: d.db.Collection("equity_dashboard_passes")}
 	d.JobRuns = &JobRuns{c: d.db.Collection("job_runs")}
 	d.Leases = &Leases{c: d.db.Collection("job_leases")}
+	d.RegionalShares = &RegionalShares{c: d.db.Collection("regional_ethnicity")}
 	d.Webhooks = &Webhooks{c: d.db.Collection("webhooks"), deliveries: d.db.Collection("webhook_deliveries")}
 	return []func(context.Context) error{d.Events.ensureIndexes, d.Alerts.ensureIndexes, d.JobRuns.ensureIndexes,
 		d.Webhooks.ensureIndexes}

@@ -24,12 +24,13 @@ type targetsDoc struct {
 	Source    string                        `bson:"source,omitempty"`
 	Sources   map[string]string             `bson:"sources,omitempty"`
 	Shares    map[string]map[string]float64 `bson:"shares,omitempty"`
+	Region    string                        `bson:"region,omitempty"`
 	UpdatedAt time.Time                     `bson:"updatedAt"`
 	UpdatedBy string                        `bson:"updatedBy,omitempty"`
 }
 
 func (d *targetsDoc) targets() equity.Targets {
-	return equity.Targets{Total: d.Total, EndDate: d.EndDate, Source: d.Source, Sources: d.Sources, Shares: d.Shares}
+	return equity.Targets{Total: d.Total, EndDate: d.EndDate, Source: d.Source, Sources: d.Sources, Shares: d.Shares, Region: d.Region}
 }
 
 // Get returns a trial's targets; found is false when none are set.
@@ -52,7 +53,7 @@ func (s *Targets) Put(ctx context.Context, trialID string, t equity.Targets, by 
 		return err
 	}
 	d := targetsDoc{Trial: trialID, Total: t.Total, EndDate: t.EndDate, Source: t.Source, Sources: t.Sources,
-		Shares: t.Shares, UpdatedAt: time.Now().UTC().Truncate(time.Millisecond), UpdatedBy: by}
+		Shares: t.Shares, Region: t.Region, UpdatedAt: time.Now().UTC().Truncate(time.Millisecond), UpdatedBy: by}
 	_, err := s.c.ReplaceOne(ctx, bson.M{"_id": trialID}, d, options.Replace().SetUpsert(true))
 	return err
 }

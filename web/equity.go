@@ -62,6 +62,7 @@ type targetsView struct {
 	Source  string                        `json:"source,omitempty"`
 	Sources map[string]string             `json:"sources,omitempty"`
 	Shares  map[string]map[string]float64 `json:"shares,omitempty"`
+	Region  string                        `json:"region,omitempty"`
 }
 
 // dimensionTable is one dimension's rows, in the dimension's own group order.
@@ -147,6 +148,7 @@ func (d *dashboardView) SharePercent(dim, group string) string {
 }
 
 type equityData struct {
+	Regions   []string // of the regional table, for the targets form; none when none is loaded
 	NCTID     string
 	Dashboard *dashboardView
 	CanEdit   bool
@@ -183,8 +185,13 @@ func (s *Site) showEquity(w http.ResponseWriter, r *http.Request, m *me, status 
 	case "acknowledged":
 		saved = "Alert acknowledged."
 	}
+	canEdit := m.Role == "sponsor" || m.Role == "admin"
+	var regions struct{ Regions []string }
+	if canEdit {
+		s.get(w, r, "/api/v1/regions", &regions, callOpts{})
+	}
 	s.render(w, r, status, "equity", page{Title: "Diversity dashboard: " + id, Me: m, Errors: errs, Wide: true,
-		D: equityData{NCTID: id, Dashboard: &d, CanEdit: m.Role == "sponsor" || m.Role == "admin", Saved: saved, Form: form}})
+		D: equityData{NCTID: id, Dashboard: &d, CanEdit: canEdit, Saved: saved, Form: form, Regions: regions.Regions}})
 }
 
 func (s *Site) acknowledgeAlert(w http.ResponseWriter, r *http.Request) {
@@ -238,6 +245,9 @@ func (s *Site) putTargets(w http.ResponseWriter, r *http.Request) {
 			t.Shares[dim][g] = f / 100
 		}
 	}
+	if t.Region = form["region"]; t.Region != "" {
+		delete(t.Shares, "ethnicGroup") // the region's population shares are the ethnicity target
+	}
 	if len(errs) == 0 {
 		res := s.call(w, r, http.MethodPut, "/api/v1/trials/"+url.PathEscape(r.PathValue("nctId"))+"/targets", t, callOpts{})
 		if res.ok() {
@@ -249,7 +259,7 @@ func (s *Site) putTargets(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		table := map[string]fieldMsg{"total": {ID: "total", Subject: "Total"}, "endDate": {ID: "end-date", Subject: "End date"},
-			"source": {ID: "source", Subject: "Source"}}
+			"source": {ID: "source", Subject: "Source"}, "region": {ID: "region", Subject: "Region"}}
 		for _, dim := range dimensionOrder {
 			table["shares."+dim] = fieldMsg{ID: "share-" + dim + "-" + knownGroups[dim][0], Subject: dimName(dim) + " targets"}
 		}

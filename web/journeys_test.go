@@ -250,6 +250,23 @@ func TestSponsorDashboard(t *testing.T) {
 	axe(t, ctx, "equity dashboard")
 	shot(t, ctx, "equity-dashboard")
 
+	// With a regional table loaded, the sponsor can make the ethnicity target follow
+	// a region's population.
+	if err := s.db.RegionalShares.Replace(context.Background(), map[string]map[string]float64{
+		"London": {"Asian": 0.207, "Black": 0.135, "Mixed": 0.057, "White": 0.538, "Other": 0.063}}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	visit(t, ctx, s.url+"/trials/"+own+"/equity")
+	fill(t, ctx, map[string]string{"#region": "London"})
+	axe(t, ctx, "targets form with regions")
+	submit(t, ctx, "form[action$='/equity/targets'] button[type=submit]")
+	if v := js[string](t, ctx, `document.querySelector("#share-ethnicGroup-Black").value`); v != "13.5" {
+		t.Errorf("after choosing London the Black target shows %q, want 13.5", v)
+	}
+	if v := js[string](t, ctx, `document.querySelector("#region").value`); v != "London" {
+		t.Errorf("the region chosen is not kept: %q", v)
+	}
+
 	visit(t, ctx, s.url+"/trials/"+other+"/equity")
 	if h := text(t, ctx, "h1"); h != "You cannot see this trial's dashboard" {
 		t.Errorf("another organisation's trial: h1 %q", h)

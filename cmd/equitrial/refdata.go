@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"equitrial/equity"
 	"equitrial/internal/app"
 	"equitrial/internal/seal"
 	"equitrial/refdata"
@@ -21,6 +22,9 @@ const refdataUsage = `usage:
   equitrial refdata load --postcodes FILE --imd FILE --edition NAME [--lsoa-column NAME] [--label NAME]
       load the ONS Postcode Directory / NSPL CSV and an IMD CSV into the store
       (either file alone replaces only that table)
+  equitrial refdata load --ethnicity FILE
+      load a regional table of ethnic-group shares (columns region, Asian, Black,
+      Mixed, White, Other; shares or percentages) for trials whose targets name a region
   equitrial refdata lookup POSTCODE
       print the postcode's LSOA, IMD decile and quintile, edition and nation as JSON`
 
@@ -46,11 +50,17 @@ func runRefdataLoad(ctx context.Context, c *cli, args []string) error {
 	edition := fs.String("edition", "", "the index edition, e.g. IMD2019 or IoD2025 (required with --imd)")
 	lsoaColumn := fs.String("lsoa-column", "", "the postcode file's small-area column (default: lsoa11, then lsoa21, …)")
 	label := fs.String("label", "", "the postcode directory release, e.g. ONSPD_FEB_2024 (default: the file name)")
+	ethnicity := fs.String("ethnicity", "", "regional table of ethnic-group shares (region,Asian,Black,Mixed,White,Other) for default targets")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *postcodes == "" && *imdFile == "" || fs.NArg() > 0 {
+	if *postcodes == "" && *imdFile == "" && *ethnicity == "" || fs.NArg() > 0 {
 		return errors.New(refdataUsage)
+	}
+	if *ethnicity != "" {
+		if err := loadRegionalEthnicity(ctx, c, *ethnicity); err != nil || *postcodes == "" && *imdFile == "" {
+			return err
+		}
 	}
 	if *imdFile != "" && strings.TrimSpace(*edition) == "" {
 		return errors.New("refdata load: --edition is required with --imd, so that deciles are never compared across editions")
@@ -239,4 +249,30 @@ func sortedStrings(s []string) []string {
 		}
 	}
 	return s
+}
+
+// loadRegionalEthnicity stores a regional table of ethnic-group shares, which
+// equity monitoring uses as the default ethnicity target of trials whose targets
+// name a region.
+func loadRegionalEthnicity(ctx context.Context, c *cli, path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	groups := []string{equity.EthnicAsian, equity.EthnicBlack, equity.EthnicMixed, equity.EthnicWhite, equity.EthnicOther}
+	table, rep, err := refdata.LoadRegionalShares(f, groups, 20)
+	for _, p := range rep.Problems {
+		fmt.Fprintf(c.stdout, "  line %d: %s\n", p.Line, p.Message)
+	}
+	if err != nil {
+		return fmt.Errorf("refdata load --ethnicity: %w", err)
+	}
+	return withStore(ctx, c, func(cfg config, db *store.DB) error {
+		if err := db.RegionalShares.Replace(ctx, table, filepath.Base(path)); err != nil {
+			return err
+		}
+		fmt.Fprintf(c.stdout, "regional ethnicity: %s: %d regions loaded, %d rows skipped\n", path, len(table), rep.Skipped)
+		return nil
+	})
 }

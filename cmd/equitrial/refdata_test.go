@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"equitrial/internal/testdata"
+	"equitrial/store"
 )
 
 // `refdata load` of the shared ONSPD sample and the English IMD 2019 file, then
@@ -90,4 +92,37 @@ func readAll(t *testing.T, path string) [][]string {
 		t.Fatal(err)
 	}
 	return rows
+}
+
+// `refdata load --ethnicity` stores a regional table that later loads replace.
+func TestRefdataLoadRegionalEthnicity(t *testing.T) {
+	dataDir := t.TempDir()
+	getenv := env(map[string]string{"EQUITRIAL_DATA_DIR": dataDir, "CI": "true"})
+	ctx := context.Background()
+	file := filepath.Join(t.TempDir(), "regions.csv")
+	load := func(content string) (string, error) {
+		os.WriteFile(file, []byte(content), 0o644)
+		var out, errs bytes.Buffer
+		err := runRefdata(ctx, &cli{getenv: getenv, stdout: &out, stderr: &errs}, []string{"load", "--ethnicity", file})
+		return out.String(), err
+	}
+	out, err := load("region,Asian,Black,Mixed,White,Other\nLondon,20.7,13.5,5.7,53.8,6.3\nNorth East,3.6,1.2,1.4,92.8,1.0\nBad,1,1,1,1,1\n")
+	if err != nil || !strings.Contains(out, "2 regions loaded, 1 rows skipped") || !strings.Contains(out, "line 4") {
+		t.Fatalf("load: %v\n%s", err, out)
+	}
+	if _, err := load("region,Asian,Black,Mixed,White,Other\nWales,2.9,0.9,1.6,93.8,0.8\n"); err != nil {
+		t.Fatal(err)
+	}
+	var table map[string]map[string]float64
+	err = withStore(ctx, &cli{getenv: getenv, stdout: io.Discard, stderr: io.Discard}, func(_ config, db *store.DB) error {
+		var err error
+		table, err = db.RegionalShares.Table(ctx)
+		return err
+	})
+	if err != nil || len(table) != 1 || table["Wales"]["White"] != 0.938 {
+		t.Fatalf("after a second load the table is %v (%v); want only Wales", table, err)
+	}
+	if _, err := load("area,Asian\nX,1\n"); err == nil {
+		t.Fatal("a table without the group columns was accepted")
+	}
 }
