@@ -289,17 +289,19 @@ func (s *Scheduler) begin(ctx context.Context, name, trigger string) (*run, erro
 		}
 	}
 	if err != nil {
-		s.done(name)
+		s.idle(name)
+		s.wg.Done()
 		return nil, err
 	}
 	return r, nil
 }
 
-func (s *Scheduler) done(name string) {
+// idle marks a job as no longer running in this process, so it may be triggered
+// again; Stop still waits for the run's wg.Done, after its record is written.
+func (s *Scheduler) idle(name string) {
 	s.mu.Lock()
 	delete(s.running, name)
 	s.mu.Unlock()
-	s.wg.Done()
 }
 
 // execute runs the job with its lease renewed every ttl/3, records the outcome
@@ -330,11 +332,16 @@ func (r *run) execute() {
 		}
 		bg, stop := context.WithTimeout(context.Background(), 10*time.Second)
 		defer stop()
-		if ferr := s.runs.Finish(bg, r.id, outcome, errText, detail, time.Now()); ferr != nil {
-			s.log.Error("recording job run", "job", r.job.Name, "run", r.id, "error", ferr.Error())
-		}
+		// Free the job first, then record the run as finished: whoever sees the run
+		// finished (an admin, a test, another replica's status page) can start the
+		// job again at once. The work itself is over either way.
 		if rerr := s.leases.Release(bg, r.job.Name, s.holder); rerr != nil {
 			s.log.Warn("releasing job lease", "job", r.job.Name, "error", rerr.Error())
+		}
+		s.idle(r.job.Name)
+		defer s.wg.Done() // after the record below: Stop returns only once runs are recorded
+		if ferr := s.runs.Finish(bg, r.id, outcome, errText, detail, time.Now()); ferr != nil {
+			s.log.Error("recording job run", "job", r.job.Name, "run", r.id, "error", ferr.Error())
 		}
 		level := slog.LevelInfo
 		if outcome == store.RunFailed {
@@ -342,7 +349,6 @@ func (r *run) execute() {
 		}
 		s.log.Log(bg, level, "job run", "job", r.job.Name, "run", r.id, "trigger", r.trigger, "outcome", outcome,
 			"error", errText, "detail", detail, "took_ms", time.Since(r.start).Milliseconds())
-		s.done(r.job.Name)
 	}
 	defer func() {
 		if p := recover(); p != nil {
