@@ -11,10 +11,7 @@ import (
 // as another diagnosis, and case-control studies that enrol both results.
 
 func TestConditionalDiagnoses(t *testing.T) {
-	tests := []struct {
-		text          string
-		require, excl string
-	}{
+	tests := []codeCase{
 		// a subgroup picked out for a rule: the diagnosis is not required of everyone
 		{"Inclusion Criteria:\n- Treat all; however, in adults over 50 with asthma or heart failure, review the dose", "", ""},
 		{"Inclusion Criteria:\n- Dose is reduced among participants with chronic kidney disease", "", ""},
@@ -30,22 +27,7 @@ func TestConditionalDiagnoses(t *testing.T) {
 		{"Inclusion Criteria:\n- Chest imaging showing influenza compatible pneumonia", "J11", ""},
 		{"Inclusion Criteria:\n- Pneumonia on chest imaging", "J18", ""},
 	}
-	for _, tc := range tests {
-		t.Run(tc.text, func(t *testing.T) {
-			var req, exc []string
-			for _, c := range ParseText(tc.text) {
-				for _, x := range c.RequireAny {
-					req = append(req, x.ICD10)
-				}
-				for _, x := range c.ExcludeAny {
-					exc = append(exc, x.ICD10)
-				}
-			}
-			if strings.Join(req, ",") != tc.require || strings.Join(exc, ",") != tc.excl {
-				t.Errorf("require %v exclude %v; want %q %q", req, exc, tc.require, tc.excl)
-			}
-		})
-	}
+	checkCodes(t, tests)
 }
 
 func TestComparisonCohorts(t *testing.T) {

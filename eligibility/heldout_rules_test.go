@@ -9,10 +9,7 @@ import (
 // (testdata/heldout_review.md); each case is a general phrasing, not a study.
 
 func TestListsAndScope(t *testing.T) {
-	tests := []struct {
-		text          string
-		require, excl string
-	}{
+	tests := []codeCase{
 		// a shared last word completes each item of the list
 		{"Exclusion Criteria:\n- Hepatic or renal impairment", "", "K76,N19"},
 		{"Exclusion Criteria:\n- Cardiac, respiratory (including asthma) or renal insufficiency", "", "I50,J96,J45,N19"},
@@ -35,22 +32,7 @@ func TestListsAndScope(t *testing.T) {
 		// an inclusion sentence that ends in a verdict of exclusion
 		{"Inclusion Criteria:\n- A patient with any gastrointestinal disease that would impair absorption is not eligible", "", "K92"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.text, func(t *testing.T) {
-			var req, exc []string
-			for _, c := range ParseText(tc.text) {
-				for _, x := range c.RequireAny {
-					req = append(req, x.ICD10)
-				}
-				for _, x := range c.ExcludeAny {
-					exc = append(exc, x.ICD10)
-				}
-			}
-			if strings.Join(req, ",") != tc.require || strings.Join(exc, ",") != tc.excl {
-				t.Errorf("require %v exclude %v; want %q %q", req, exc, tc.require, tc.excl)
-			}
-		})
-	}
+	checkCodes(t, tests)
 }
 
 func TestHeldoutFlags(t *testing.T) {

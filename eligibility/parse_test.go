@@ -168,10 +168,7 @@ func abs(v float64) float64 {
 }
 
 func TestNegationAndScope(t *testing.T) {
-	tests := []struct {
-		text          string
-		require, excl string // comma-separated ICD-10 categories
-	}{
+	tests := []codeCase{
 		{"Inclusion Criteria:\n- Type 2 diabetes", "E11", ""},
 		{"Inclusion Criteria:\n- No history of schizophrenia", "", "F20"},
 		{"Inclusion Criteria:\n- Adults without COPD", "", "J44"},
@@ -184,22 +181,7 @@ func TestNegationAndScope(t *testing.T) {
 		{"Exclusion Criteria:\n- Allergy to penicillin", "", ""},
 		{"Exclusion Criteria:\n- Serious mental illness", "", "F20"},
 	}
-	for _, tc := range tests {
-		t.Run(tc.text, func(t *testing.T) {
-			var req, exc []string
-			for _, c := range ParseText(tc.text) {
-				for _, x := range c.RequireAny {
-					req = append(req, x.ICD10)
-				}
-				for _, x := range c.ExcludeAny {
-					exc = append(exc, x.ICD10)
-				}
-			}
-			if strings.Join(req, ",") != tc.require || strings.Join(exc, ",") != tc.excl {
-				t.Errorf("require %v exclude %v; want %q %q", req, exc, tc.require, tc.excl)
-			}
-		})
-	}
+	checkCodes(t, tests)
 }
 
 func TestFlags(t *testing.T) {
@@ -259,5 +241,34 @@ func TestLookupCondition(t *testing.T) {
 	}
 	if c, ok := CodeForSNOMED("44054006"); !ok || c.ICD10 != "E11" {
 		t.Errorf("SNOMED 44054006 = %v %v", c, ok)
+	}
+}
+
+// codeCase is one criterion text and the ICD-10 categories (comma-separated, in
+// order of appearance) it must require and exclude.
+type codeCase struct {
+	text          string
+	require, excl string
+}
+
+// checkCodes parses each case's text and compares the coded diagnoses its criteria
+// require and exclude.
+func checkCodes(t *testing.T, tests []codeCase) {
+	t.Helper()
+	for _, tc := range tests {
+		t.Run(tc.text, func(t *testing.T) {
+			var req, exc []string
+			for _, c := range ParseText(tc.text) {
+				for _, x := range c.RequireAny {
+					req = append(req, x.ICD10)
+				}
+				for _, x := range c.ExcludeAny {
+					exc = append(exc, x.ICD10)
+				}
+			}
+			if strings.Join(req, ",") != tc.require || strings.Join(exc, ",") != tc.excl {
+				t.Errorf("require %v exclude %v; want %q %q", req, exc, tc.require, tc.excl)
+			}
+		})
 	}
 }
