@@ -1,6 +1,7 @@
 package patients
 
 import (
+	"equitrial/internal/testdata"
 	"testing"
 	"time"
 
@@ -29,7 +30,7 @@ func BenchmarkPrepare(b *testing.B) {
 func BenchmarkDeriveStrata(b *testing.B) {
 	p := valid()
 	Normalise(p)
-	ref := benchReference(b)
+	ref, _ := testdata.SharedReference(b, "imd2019_england_lsoa11.csv", "IMD2019")
 	b.ReportAllocs()
 	for b.Loop() {
 		DeriveStrata(p, ref, fixedNow)

@@ -1,8 +1,6 @@
 package patients
 
 import (
-	"encoding/csv"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -12,50 +10,7 @@ import (
 	"equitrial"
 	"equitrial/equity"
 	"equitrial/internal/testdata"
-	"equitrial/refdata"
 )
-
-func readCSV(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
-}
-
-func loadShared(t *testing.T, imdFile, edition string) (*refdata.Reference, string) {
-	t.Helper()
-	dir := testdata.SharedDir(t, "refdata")
-	f, err := os.Open(filepath.Join(dir, "onspd_sample_100k.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	d, _, err := refdata.LoadPostcodes(f, refdata.PostcodeOptions{Label: "onspd_sample_100k"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := os.Open(filepath.Join(dir, imdFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	imd, _, err := refdata.LoadIMD(g, edition, refdata.IMDOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := refdata.NewReference(d, imd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ref, dir
-}
 
 // spellings are the ways people type one postcode.
 func spellings(pc string) []string {
@@ -67,13 +22,13 @@ func spellings(pc string) []string {
 // Postcode → LSOA → decile, checked against the shared files for thousands of
 // postcodes, each typed five ways.
 func TestStrataFromSharedReferenceData(t *testing.T) {
-	ref, dir := loadShared(t, "imd2019_england_lsoa11.csv", "IMD2019")
+	ref, dir := testdata.SharedReference(t, "imd2019_england_lsoa11.csv", "IMD2019")
 	deciles := map[string]int{}
-	for _, row := range readCSV(t, filepath.Join(dir, "imd2019_england_lsoa11.csv"))[1:] {
+	for _, row := range testdata.ReadCSV(t, filepath.Join(dir, "imd2019_england_lsoa11.csv"))[1:] {
 		d, _ := strconv.Atoi(row[1])
 		deciles[row[0]] = d
 	}
-	rows := readCSV(t, filepath.Join(dir, "onspd_sample_100k.csv"))
+	rows := testdata.ReadCSV(t, filepath.Join(dir, "onspd_sample_100k.csv"))
 	checked := 0
 	for i := 1; i < len(rows); i += 37 {
 		pc, lsoa := rows[i][0], rows[i][3]
@@ -104,8 +59,8 @@ func TestStrataFromSharedReferenceData(t *testing.T) {
 }
 
 func TestStrataNationsAndUnknowns(t *testing.T) {
-	ref, dir := loadShared(t, "imd_uk_lsoa_deciles.csv", "UK-mixed")
-	rows := readCSV(t, filepath.Join(dir, "onspd_sample_100k.csv"))
+	ref, dir := testdata.SharedReference(t, "imd_uk_lsoa_deciles.csv", "UK-mixed")
+	rows := testdata.ReadCSV(t, filepath.Join(dir, "onspd_sample_100k.csv"))
 	seen := map[string]bool{}
 	for _, row := range rows[1:] {
 		lsoa := row[3]
@@ -228,31 +183,4 @@ func TestAccessTokens(t *testing.T) {
 	if LooksLikeAccessToken("ptl_short") || LooksLikeAccessToken("eqt_"+tok[4:]) {
 		t.Fatal("malformed tokens accepted")
 	}
-}
-
-func benchReference(b *testing.B) *refdata.Reference {
-	dir := testdata.SharedDir(b, "refdata")
-	f, err := os.Open(filepath.Join(dir, "onspd_sample_100k.csv"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer f.Close()
-	d, _, err := refdata.LoadPostcodes(f, refdata.PostcodeOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	g, err := os.Open(filepath.Join(dir, "imd2019_england_lsoa11.csv"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer g.Close()
-	imd, _, err := refdata.LoadIMD(g, "IMD2019", refdata.IMDOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ref, err := refdata.NewReference(d, imd)
-	if err != nil {
-		b.Fatal(err)
-	}
-	return ref
 }

@@ -1,8 +1,6 @@
 package synth
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -11,36 +9,7 @@ import (
 	"equitrial/eligibility"
 	"equitrial/internal/testdata"
 	"equitrial/patients"
-	"equitrial/refdata"
 )
-
-func sharedReference(t testing.TB) *refdata.Reference {
-	t.Helper()
-	dir := testdata.SharedDir(t, "refdata")
-	f, err := os.Open(filepath.Join(dir, "onspd_sample_100k.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	d, _, err := refdata.LoadPostcodes(f, refdata.PostcodeOptions{Label: "sample"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := os.Open(filepath.Join(dir, "imd_uk_lsoa_deciles.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer g.Close()
-	imd, _, err := refdata.LoadIMD(g, "UK-IMD-mixed", refdata.IMDOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ref, err := refdata.NewReference(d, imd)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return ref
-}
 
 func TestSyntheticPatientsAreValidAndDeterministic(t *testing.T) {
 	opt := PatientOptions{Identifiers: true}
@@ -82,7 +51,7 @@ func TestSyntheticConditionsAreInTheVocabulary(t *testing.T) {
 // postcode sample: SMI near 1% and higher in deprived areas; minority groups more
 // common in deprived areas and in London; conditions rising with age.
 func TestSyntheticDistributions(t *testing.T) {
-	ref := sharedReference(t)
+	ref, _ := testdata.SharedReference(t, "imd_uk_lsoa_deciles.csv", "UK-IMD-mixed")
 	g := NewPatientGenerator(42, PatientOptions{Reference: ref})
 	const n = 40000
 	var smi, smiDep, smiAff, depN, affN, minDep, minAff int

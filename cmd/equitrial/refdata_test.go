@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"encoding/json"
 	"io"
 	"os"
@@ -39,11 +38,11 @@ func TestRefdataLoadAndLookup(t *testing.T) {
 	}
 
 	deciles := map[string]string{}
-	for _, row := range readAll(t, filepath.Join(dir, "imd2019_england_lsoa11.csv"))[1:] {
+	for _, row := range testdata.ReadCSV(t, filepath.Join(dir, "imd2019_england_lsoa11.csv"))[1:] {
 		deciles[row[0]] = row[1]
 	}
 	checked := 0
-	for i, row := range readAll(t, filepath.Join(dir, "onspd_sample_100k.csv"))[1:] {
+	for i, row := range testdata.ReadCSV(t, filepath.Join(dir, "onspd_sample_100k.csv"))[1:] {
 		if i%4999 != 0 {
 			continue
 		}
@@ -78,20 +77,6 @@ func TestRefdataLoadAndLookup(t *testing.T) {
 	if !strings.Contains(out.String(), `"note"`) || !strings.Contains(out.String(), `"found": false`) {
 		t.Fatalf("unknown postcode printed %s; want JSON with a note", out.String())
 	}
-}
-
-func readAll(t *testing.T, path string) [][]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return rows
 }
 
 // `refdata load --ethnicity` stores a regional table that later loads replace.
