@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"sort"
 	"strings"
 	"testing"
@@ -17,15 +16,12 @@ import (
 	"equitrial/equity"
 	"equitrial/internal/app"
 	"equitrial/store"
-	"equitrial/store/storetest"
 	"equitrial/synth"
 )
 
 // Expectations in the matrix: ok means the caller gets past authentication and
 // authorisation (any status but 401, 403 or 5xx: a 400 for the empty body is fine).
 const ok = 0
-
-const testKeySpec = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 var callers = []string{"anonymous", "patient", "nurse", "nurse-other-site", "sponsor-other-org", "sponsor", "admin"}
 
@@ -92,14 +88,8 @@ var expected = map[string]row{
 // checks the status against the table above.
 func TestAuthorisationMatrix(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.NewDB(t)
-	a, err := app.Build(ctx, app.Config{DB: db, IndexDir: t.TempDir(), Keyring: storetest.TestKeyring(t, testKeySpec), StartJobs: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close(context.Background()) })
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
+	svc := newServiceWith(t, func(cfg *app.Config) { cfg.StartJobs = true })
+	a, db := svc.app, svc.db
 	if _, err := a.Catalog.Import(ctx, synth.Reader(synth.Trials(5, 3)), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +110,7 @@ func TestAuthorisationMatrix(t *testing.T) {
 		"sponsor": token("sponsor", "sponsor-a"), "sponsor-other-org": token("sponsor", "sponsor-b"), "admin": token("admin", ""),
 	}
 	call := func(method, path, caller string, body []byte, contentType string) (int, []byte) {
-		req, _ := http.NewRequest(method, srv.URL+path, bytes.NewReader(body))
+		req, _ := http.NewRequest(method, svc.url+path, bytes.NewReader(body))
 		if body != nil {
 			req.Header.Set("Content-Type", contentType)
 		}

@@ -10,10 +10,10 @@ import (
 	"net/url"
 	"testing"
 
-	"equitrial/api"
 	"equitrial/auth"
 	"equitrial/catalog"
 	"equitrial/ctgov"
+	"equitrial/internal/app"
 	"equitrial/internal/testdata"
 	"equitrial/matcher"
 	"equitrial/store"
@@ -24,39 +24,39 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 const adminToken = "test-admin-token-0123456789abcdef"
 
-// service is a whole API over a fresh database and index, reached over HTTP.
+// service is the whole service as `equitrial serve` assembles it (internal/app),
+// over a fresh database and index, reached over HTTP.
 type service struct {
 	t    *testing.T
 	url  string
 	db   *store.DB
 	cat  *catalog.Catalog
 	auth *auth.Service
+	app  *app.App
 }
+
+// testKeys seal patient identifiers in tests.
+const testKeys = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 func newService(t *testing.T) *service { return newServiceWith(t, nil) }
 
-// newServiceWith lets a test add to the API's dependencies before it starts.
-func newServiceWith(t *testing.T, configure func(*api.Deps)) *service {
+// newServiceWith lets a test change the configuration (or prepare the database,
+// cfg.DB) before the service is built.
+func newServiceWith(t *testing.T, configure func(*app.Config)) *service {
 	t.Helper()
 	db := storetest.NewDB(t)
-	ix, _, err := matcher.OpenIndex(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ix.Close() })
-	cat := &catalog.Catalog{Store: db.Trials, Index: ix}
-	authSvc := auth.New(db)
-	deps := api.Deps{Catalog: cat, Ping: db.Ping, AdminToken: adminToken, Audit: db.Audit, Auth: authSvc, Orgs: db.Orgs}
+	cfg := app.Config{DB: db, IndexDir: t.TempDir(), Keyring: storetest.TestKeyring(t, testKeys), AdminToken: adminToken}
 	if configure != nil {
-		configure(&deps)
+		configure(&cfg)
 	}
-	h, err := api.New(deps)
+	a, err := app.Build(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	t.Cleanup(func() { a.Close(context.Background()) })
+	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
-	return &service{t: t, url: srv.URL, db: db, cat: cat, auth: authSvc}
+	return &service{t: t, url: srv.URL, db: db, cat: a.Catalog, auth: a.Auth, app: a}
 }
 
 // importShared imports ../shared/ctgov through the catalog, as the CLI does.

@@ -10,12 +10,10 @@ import (
 	"time"
 
 	"equitrial"
-	"equitrial/api"
 	"equitrial/ctgov"
 	"equitrial/eligibility"
 	"equitrial/matcher"
 	"equitrial/store"
-	"equitrial/store/storetest"
 	"equitrial/synth"
 )
 
@@ -29,31 +27,8 @@ type matchService struct {
 
 func newMatchService(t *testing.T) *matchService {
 	t.Helper()
-	pdb := storetest.NewDB(t)
-	pdb.Patients.SetKeyring(storetest.TestKeyring(t, testKeys))
-	ref := sampleReference(t)
-	pdb.Patients.SetReference(ref)
-	ps := &patientService{pdb: pdb}
-	ms := &matchService{patientService: ps}
-	pix := matcher.NewPatientIndex(nil)
-	pdb.Patients.Subscribe(func(c store.PatientChange) {
-		if c.Patient != nil {
-			pix.Put(c.Patient)
-		} else {
-			pix.Remove(c.ID)
-		}
-	})
-	ps.service = newServiceWith(t, func(d *api.Deps) {
-		d.Patients, d.Audit, d.Reference = pdb.Patients, pdb.Audit, pdb.Patients.Reference
-		cache := matcher.NewTrialCache()
-		d.Catalog.Changed = func(ts []*equitrial.Trial) { cache.Put(ts...) }
-		ms.m = &matcher.Matcher{Index: d.Catalog.Index, Trials: cache, Patients: pix,
-			Locate: func(pc string) (equitrial.LatLon, bool) {
-				r := ref.Lookup(pc)
-				return equitrial.LatLon{Lat: r.Lat, Lon: r.Lon}, r.HasLocation
-			}}
-		d.Matcher = ms.m
-	})
+	ms := &matchService{patientService: newPatientService(t, sampleReference(t))}
+	ms.m = ms.app.Matcher
 	return ms
 }
 
@@ -210,7 +185,7 @@ func TestMatchingThroughTheAPI(t *testing.T) {
 		t.Errorf("sponsor candidates: %d, want 403", code)
 	}
 	// The re-match job records matches once, with when they were first seen.
-	s.m.Seen = s.pdb.Matches
+	s.m.Seen = s.db.Matches
 	before := time.Now().UTC().Add(-time.Second)
 	first, err := s.m.Rematch(context.Background())
 	if err != nil || first.NewMatches == 0 || first.NewMatches != first.Matches {
@@ -236,7 +211,7 @@ func TestMatchingThroughTheAPI(t *testing.T) {
 	if s.isCandidate(nurse, hba1c.NCTID, diabeticID) {
 		t.Error("a patient who withdrew consent is still listed as a candidate")
 	}
-	entries, err := s.pdb.Audit.Find(context.Background(), store.AuditQuery{SubjectID: hba1c.NCTID})
+	entries, err := s.db.Audit.Find(context.Background(), store.AuditQuery{SubjectID: hba1c.NCTID})
 	if err != nil || len(entries) == 0 {
 		t.Errorf("candidate lists are not audited: %v", err)
 	}

@@ -14,8 +14,8 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
-	"equitrial/api"
 	"equitrial/auth"
+	"equitrial/internal/app"
 )
 
 // fakeProvider is a minimal OpenID Connect provider: discovery, keys, and a token
@@ -73,7 +73,7 @@ func TestOIDCStaffSignIn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	s := newServiceWith(t, func(d *api.Deps) { d.OIDC = map[string]*auth.OIDCProvider{"staff": provider} })
+	s := newServiceWith(t, func(cfg *app.Config) { cfg.OIDC = map[string]*auth.OIDCProvider{"staff": provider} })
 	s.auth.CreateUser(context.Background(), "cis2.nurse@example.nhs.uk", "nurse", "site-a")
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 

@@ -14,19 +14,16 @@ import (
 
 	"equitrial"
 	"equitrial/api"
+	"equitrial/internal/app"
 	"equitrial/patients"
 	"equitrial/refdata"
 	"equitrial/store"
-	"equitrial/store/storetest"
 )
-
-const testKeys = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
 
 // patientService is the API with a patient repository whose audit log is in the
 // same database, and the change feed recorded.
 type patientService struct {
 	*service
-	pdb *store.DB
 
 	mu      sync.Mutex
 	changes []store.PatientChange
@@ -34,25 +31,14 @@ type patientService struct {
 
 func newPatientService(t *testing.T, ref *refdata.Reference) *patientService {
 	t.Helper()
-	pdb := storetest.NewDB(t)
-	pdb.Patients.SetKeyring(storetest.TestKeyring(t, testKeys))
-	pdb.Patients.SetReference(ref)
-	ps := &patientService{pdb: pdb}
-	pdb.Patients.Subscribe(func(c store.PatientChange) {
-		ps.mu.Lock()
-		defer ps.mu.Unlock()
-		ps.changes = append(ps.changes, c)
-	})
-	ps.service = newServiceWith(t, func(d *api.Deps) {
-		d.Patients, d.Audit = pdb.Patients, pdb.Audit
-		d.Reference = pdb.Patients.Reference
-		d.PatientByLink = func(ctx context.Context, token string) (string, error) {
-			p, err := pdb.Patients.ByAccessToken(ctx, token)
-			if err != nil {
-				return "", err
-			}
-			return p.ID, nil
-		}
+	ps := &patientService{}
+	ps.service = newServiceWith(t, func(cfg *app.Config) {
+		cfg.DB.Patients.SetReference(ref)
+		cfg.DB.Patients.Subscribe(func(c store.PatientChange) {
+			ps.mu.Lock()
+			defer ps.mu.Unlock()
+			ps.changes = append(ps.changes, c)
+		})
 	})
 	return ps
 }
@@ -96,7 +82,7 @@ func (s *patientService) doJSON(method, path, token string, body []byte, out any
 }
 
 func (s *patientService) count() int64 {
-	n, err := s.pdb.Patients.Count(context.Background(), "")
+	n, err := s.db.Patients.Count(context.Background(), "")
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -217,7 +203,7 @@ func TestPatientsThroughTheAPI(t *testing.T) {
 	}
 
 	// Audit: reads and writes recorded, without personal data.
-	entries, err := s.pdb.Audit.Find(context.Background(), store.AuditQuery{SubjectID: p.ID})
+	entries, err := s.db.Audit.Find(context.Background(), store.AuditQuery{SubjectID: p.ID})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -231,7 +217,7 @@ func TestPatientsThroughTheAPI(t *testing.T) {
 	if actions["create 201"] != 1 || actions["read 404"] != 1 || actions["update 200"] != 1 {
 		t.Fatalf("audit actions for the patient = %v", actions)
 	}
-	all, _ := s.pdb.Audit.Find(context.Background(), store.AuditQuery{})
+	all, _ := s.db.Audit.Find(context.Background(), store.AuditQuery{})
 	raw, _ := json.Marshal(all)
 	for _, pii := range []string{"Ifeoma", "Adebayo", "9434765919", "ifeoma.aw", "LS1 3EX", "1972-03-09"} {
 		if strings.Contains(string(raw), pii) {
@@ -262,7 +248,7 @@ func TestSelfRegistrationAndWithdrawal(t *testing.T) {
 		reg.Patient.Consent.Date == "" || reg.Patient.Conditions[0].Code != "E11" {
 		t.Fatalf("registration = %+v", reg)
 	}
-	other, _ := s.pdb.Patients.Create(context.Background(), &equitrial.Patient{GivenName: "Other", Org: "org-a", Source: "nurse"}, store.CreateOptions{})
+	other, _ := s.db.Patients.Create(context.Background(), &equitrial.Patient{GivenName: "Other", Org: "org-a", Source: "nurse"}, store.CreateOptions{})
 
 	// The private link reaches the patient's own record and nothing else.
 	link := reg.AccessToken
@@ -295,7 +281,7 @@ func TestSelfRegistrationAndWithdrawal(t *testing.T) {
 	if len(changes) != 1 || changes[0].Kind != store.PatientWithdrawn || changes[0].ID != id {
 		t.Fatalf("change feed = %+v; want one withdrawal", changes)
 	}
-	doc, err := s.pdb.Collection("patients").FindOne(context.Background(), bson.M{"_id": id}).Raw()
+	doc, err := s.db.Collection("patients").FindOne(context.Background(), bson.M{"_id": id}).Raw()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -305,7 +291,7 @@ func TestSelfRegistrationAndWithdrawal(t *testing.T) {
 	if code := s.send("GET", "/api/v1/patients/"+id, link, "", nil); code != http.StatusUnauthorized && code != http.StatusNotFound {
 		t.Fatalf("the private link still works after withdrawal: %d", code)
 	}
-	entries, _ := s.pdb.Audit.Find(context.Background(), store.AuditQuery{SubjectID: id})
+	entries, _ := s.db.Audit.Find(context.Background(), store.AuditQuery{SubjectID: id})
 	seen := map[string]bool{}
 	for _, e := range entries {
 		seen[e.Action] = true

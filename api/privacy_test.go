@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,7 +15,6 @@ import (
 
 	"equitrial/internal/app"
 	"equitrial/store"
-	"equitrial/store/storetest"
 	"equitrial/synth"
 )
 
@@ -28,15 +26,8 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	ctx := context.Background()
 	var logs testdata.SyncBuffer
 	log := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	db := storetest.NewDB(t)
-	a, err := app.Build(ctx, app.Config{DB: db, IndexDir: t.TempDir(), Keyring: storetest.TestKeyring(t, testKeySpec),
-		Log: log, StartJobs: true, AdminToken: adminToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close(context.Background()) })
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
+	svc := newServiceWith(t, func(cfg *app.Config) { cfg.Log, cfg.StartJobs = log, true })
+	a, db := svc.app, svc.db
 	if _, err := a.Catalog.Import(ctx, synth.Reader(synth.Trials(30, 5)), nil); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +43,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 			b, _ := json.Marshal(body)
 			r = bytes.NewReader(b)
 		}
-		req, _ := http.NewRequest(method, srv.URL+path, r)
+		req, _ := http.NewRequest(method, svc.url+path, r)
 		req.Header.Set("Content-Type", "application/json")
 		if bearer != "" {
 			req.Header.Set("Authorization", "Bearer "+bearer)
@@ -106,7 +97,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	// The web registration form, as a person would send it.
 	form := url.Values{"given-name": {"Oluwaseun"}, "family-name": {"Featherstonehaugh"}, "dob-day": {"21"}, "dob-month": {"4"},
 		"dob-year": {"1969"}, "postcode": {"LS1 3EX"}, "email": {"seun.f@example.org"}, "nhs-number": {"9434765919"}}
-	res, err := http.PostForm(srv.URL+"/register", form)
+	res, err := http.PostForm(svc.url+"/register", form)
 	if err == nil {
 		res.Body.Close()
 	}

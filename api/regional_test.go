@@ -4,13 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"testing"
 	"time"
 
 	"equitrial/equity"
-	"equitrial/internal/app"
-	"equitrial/store/storetest"
 	"equitrial/synth"
 )
 
@@ -19,15 +16,9 @@ import (
 // unknown region is refused naming the field.
 func TestRegionalEthnicityDefaults(t *testing.T) {
 	ctx := context.Background()
-	db := storetest.NewDB(t)
-	a, err := app.Build(ctx, app.Config{DB: db, IndexDir: t.TempDir(), Keyring: storetest.TestKeyring(t, testKeySpec), AdminToken: adminToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { a.Close(context.Background()) })
-	srv := httptest.NewServer(a.Handler)
-	t.Cleanup(srv.Close)
-	s := &service{t: t, url: srv.URL, db: db}
+	svc := newServiceWith(t, nil)
+	a, db := svc.app, svc.db
+	s := svc
 	if _, err := a.Catalog.Import(ctx, synth.Reader(synth.Trials(2, 9)), nil); err != nil {
 		t.Fatal(err)
 	}
