@@ -284,3 +284,18 @@ func TestRegistrationIsRateLimited(t *testing.T) {
 		}
 	}
 }
+
+// Someone whose session has ended still has its cookie: signing in again must
+// work, and a wrong password must count once towards the lockout.
+func TestSignInWithAnEndedSessionCookie(t *testing.T) {
+	s := newService(t)
+	pw, c := s.newUser("back@example.nhs.uk", "nurse", "site-a")
+	s.request("POST", "/api/v1/auth/logout", nil, withCookie(c))
+	ended := withCookie(c)
+	if res, body := s.request("POST", "/api/v1/auth/login", map[string]string{"email": "back@example.nhs.uk", "password": pw}, ended); res.StatusCode != http.StatusOK {
+		t.Fatalf("sign-in with an ended session cookie: %d %s", res.StatusCode, body)
+	}
+	if res, _ := s.request("GET", "/api/v1/me", nil, ended); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("the ended session works again: %d", res.StatusCode)
+	}
+}

@@ -44,8 +44,7 @@ var forwardedHeaders = []string{"Cookie", "X-Forwarded-For", "User-Agent", "X-Re
 
 // callOpts adjust an inner request.
 type callOpts struct {
-	bearer   string // a patient's private-link token, instead of the browser's cookie
-	noCookie bool   // call without the browser's cookie
+	bearer string // a patient's private-link token, instead of the browser's cookie
 }
 
 // call serves one API request in-process, as the browser's user: the browser's
@@ -76,9 +75,6 @@ func (s *Site) call(w http.ResponseWriter, r *http.Request, method, path string,
 		in.Header.Set("Content-Type", "application/json")
 	}
 	in.Header.Set("Accept", "application/json")
-	if opt.noCookie {
-		in.Header.Del("Cookie")
-	}
 	if opt.bearer != "" {
 		in.Header.Set("Authorization", "Bearer "+opt.bearer)
 		in.Header.Del("Cookie") // the link alone speaks for the patient

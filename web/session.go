@@ -107,13 +107,8 @@ func (s *Site) signIn(w http.ResponseWriter, r *http.Request) {
 	r.ParseForm()
 	d := signInData{Email: strings.TrimSpace(r.PostFormValue("email")), Next: safeNext(r.PostFormValue("next"))}
 	creds := map[string]string{"email": d.Email, "password": r.PostFormValue("password")}
+	// An ended session cookie does not get in the way: the API's sign-in ignores it.
 	res := s.call(w, r, http.MethodPost, "/api/v1/auth/login", creds, callOpts{})
-	if res.Status == http.StatusUnauthorized && r.Header.Get("Cookie") != "" {
-		// The API refuses any request carrying a session cookie that has ended, even
-		// a sign-in; it has just told the browser to forget the cookie, so sign in
-		// again as the browser now is.
-		res = s.call(w, r, http.MethodPost, "/api/v1/auth/login", creds, callOpts{noCookie: true})
-	}
 	if res.ok() {
 		var m me
 		res.decode(&m)
