@@ -138,3 +138,12 @@ func (s *JobRuns) LastSucceeded(ctx context.Context, job string) (time.Time, err
 	}
 	return d.StartedAt.UTC(), nil
 }
+
+// DeleteBefore removes job-run records that started before t.
+func (s *JobRuns) DeleteBefore(ctx context.Context, t time.Time) (int64, error) {
+	res, err := s.c.DeleteMany(ctx, bson.M{"startedAt": bson.M{"$lt": t}})
+	if err != nil {
+		return 0, err
+	}
+	return res.DeletedCount, nil
+}

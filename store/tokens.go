@@ -64,3 +64,12 @@ func (t *Tokens) List(ctx context.Context) ([]Token, error) {
 	out := []Token{}
 	return out, cur.All(ctx, &out)
 }
+
+// DeleteExpired removes API tokens that expired or were revoked before t.
+func (t *Tokens) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
+	res, err := t.c.DeleteMany(ctx, bson.M{"$or": []bson.M{{"expiresAt": bson.M{"$lt": before}}, {"revokedAt": bson.M{"$lt": before}}}})
+	if err != nil {
+		return 0, err
+	}
+	return res.DeletedCount, nil
+}

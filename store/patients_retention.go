@@ -28,21 +28,3 @@ func (s *Patients) StaleIDs(ctx context.Context, before time.Time, limit int) ([
 	}
 	return ids, nil
 }
-
-// DeleteBefore removes job-run records that started before t.
-func (s *JobRuns) DeleteBefore(ctx context.Context, t time.Time) (int64, error) {
-	res, err := s.c.DeleteMany(ctx, bson.M{"startedAt": bson.M{"$lt": t}})
-	if err != nil {
-		return 0, err
-	}
-	return res.DeletedCount, nil
-}
-
-// DeleteExpired removes API tokens that expired or were revoked before t.
-func (t *Tokens) DeleteExpired(ctx context.Context, before time.Time) (int64, error) {
-	res, err := t.c.DeleteMany(ctx, bson.M{"$or": []bson.M{{"expiresAt": bson.M{"$lt": before}}, {"revokedAt": bson.M{"$lt": before}}}})
-	if err != nil {
-		return 0, err
-	}
-	return res.DeletedCount, nil
-}
