@@ -36,10 +36,7 @@ func TestListsAndScope(t *testing.T) {
 }
 
 func TestHeldoutFlags(t *testing.T) {
-	tests := []struct {
-		text string
-		want string
-	}{
+	tests := []flagCase{
 		{"Inclusion Criteria:\n- Not a pregnant woman", "pregnancy"},
 		{"Exclusion Criteria:\n- Unable or unwilling to provide informed consent", "consent"},
 		{"Exclusion Criteria:\n- Severe mental or physical disability precluding informed consent", "consent"},
@@ -50,22 +47,7 @@ func TestHeldoutFlags(t *testing.T) {
 		{"Exclusion Criteria:\n- Language barrier", ""},
 		{"Inclusion Criteria:\n- Pregnant women with preeclampsia\nExclusion Criteria:\n- Multifetal pregnancy", ""},
 	}
-	for _, tc := range tests {
-		f := FactsOf(&Criteria{Criteria: ParseText(tc.text)}).Flags
-		var got []string
-		for _, x := range []struct {
-			on   bool
-			name string
-		}{{f.ExcludesPregnancy, "pregnancy"}, {f.ExcludesBreastfeeding, "breastfeeding"}, {f.ExcludesSMI, "smi"},
-			{f.ExcludesAnyPsychiatric, "psychiatric"}, {f.RequiresLanguage, "language"}, {f.RequiresConsentCapacity, "consent"}} {
-			if x.on {
-				got = append(got, x.name)
-			}
-		}
-		if strings.Join(got, ",") != tc.want {
-			t.Errorf("%q: flags %v, want %q", tc.text, got, tc.want)
-		}
-	}
+	checkFlags(t, tests)
 }
 
 func TestWhatANurseReads(t *testing.T) {

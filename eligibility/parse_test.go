@@ -185,10 +185,7 @@ func TestNegationAndScope(t *testing.T) {
 }
 
 func TestFlags(t *testing.T) {
-	tests := []struct {
-		text string
-		want string
-	}{
+	tests := []flagCase{
 		{"Exclusion Criteria:\n- Pregnant or breastfeeding women", "pregnancy,breastfeeding"},
 		{"Inclusion Criteria:\n- Negative serum pregnancy test", "pregnancy"},
 		{"Exclusion Criteria:\n- History of schizophrenia or bipolar disorder", "smi"},
@@ -198,22 +195,7 @@ func TestFlags(t *testing.T) {
 		{"Inclusion Criteria:\n- Written informed consent from a legal guardian", ""},
 		{"Exclusion Criteria:\n- Unwilling to provide informed consent", ""},
 	}
-	for _, tc := range tests {
-		f := FactsOf(&Criteria{Criteria: ParseText(tc.text)}).Flags
-		var got []string
-		for _, x := range []struct {
-			on   bool
-			name string
-		}{{f.ExcludesPregnancy, "pregnancy"}, {f.ExcludesBreastfeeding, "breastfeeding"}, {f.ExcludesSMI, "smi"},
-			{f.ExcludesAnyPsychiatric, "psychiatric"}, {f.RequiresLanguage, "language"}, {f.RequiresConsentCapacity, "consent"}} {
-			if x.on {
-				got = append(got, x.name)
-			}
-		}
-		if strings.Join(got, ",") != tc.want {
-			t.Errorf("%q: flags %v, want %q", tc.text, got, tc.want)
-		}
-	}
+	checkFlags(t, tests)
 }
 
 func TestLookupCondition(t *testing.T) {
@@ -270,5 +252,33 @@ func checkCodes(t *testing.T, tests []codeCase) {
 				t.Errorf("require %v exclude %v; want %q %q", req, exc, tc.require, tc.excl)
 			}
 		})
+	}
+}
+
+// flagCase is one criterion text and the flags it must set, comma-separated in the
+// order checkFlags lists them.
+type flagCase struct {
+	text string
+	want string
+}
+
+// checkFlags compares the facts' flags of each case's text.
+func checkFlags(t *testing.T, tests []flagCase) {
+	t.Helper()
+	for _, tc := range tests {
+		f := FactsOf(&Criteria{Criteria: ParseText(tc.text)}).Flags
+		var got []string
+		for _, x := range []struct {
+			on   bool
+			name string
+		}{{f.ExcludesPregnancy, "pregnancy"}, {f.ExcludesBreastfeeding, "breastfeeding"}, {f.ExcludesSMI, "smi"},
+			{f.ExcludesAnyPsychiatric, "psychiatric"}, {f.RequiresLanguage, "language"}, {f.RequiresConsentCapacity, "consent"}} {
+			if x.on {
+				got = append(got, x.name)
+			}
+		}
+		if strings.Join(got, ",") != tc.want {
+			t.Errorf("%q: flags %v, want %q", tc.text, got, tc.want)
+		}
 	}
 }
