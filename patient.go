@@ -22,6 +22,12 @@ type Patient struct {
 	EthnicCategory      string          `json:"ethnicCategory,omitempty"` // NHS Data Dictionary code A–S, Z, 99
 	Census2021Ethnicity string          `json:"census2021Ethnicity,omitempty"`
 	Conditions          []Condition     `json:"conditions,omitempty"`
+	// ConditionsComplete: the conditions are a complete coded problem list (a GP
+	// or hospital record), so a diagnosis not in it is taken as absent. Without
+	// it, matching asks about a required diagnosis that is not listed.
+	ConditionsComplete bool `json:"conditionsComplete,omitempty"`
+	// Answers to matching questions, one per question key (eligibility.Question).
+	Answers []Answer `json:"answers,omitempty"`
 	Medicines           []string        `json:"medicines,omitempty"`
 	Observations        []Observation   `json:"observations,omitempty"`
 	Pregnant            *bool           `json:"pregnant,omitempty"`
@@ -45,6 +51,27 @@ type Condition struct {
 	System string `json:"system,omitempty" bson:"system,omitempty"` // icd10 | snomed
 	Code   string `json:"code,omitempty" bson:"code,omitempty"`
 	Text   string `json:"text,omitempty" bson:"text,omitempty"`
+	// Status is "absent" for a condition the patient is confirmed not to have
+	// (refuted, or answered no); empty or "present" otherwise.
+	Status string `json:"status,omitempty" bson:"status,omitempty"`
+}
+
+// ConditionAbsent is the Status of a condition confirmed absent.
+const ConditionAbsent = "absent"
+
+// Answer is an answer to a matching question, keyed by what is asked
+// ("diagnosis:I21", "lab:egfr", "capacity", "criterion:NCT…:3"), so that one
+// answer serves every trial asking the same thing. Value is "yes", "no" or a
+// number (with Unit, and Date when the value was measured). By and Role say who
+// answered and At when: answers are clinical facts others rely on.
+type Answer struct {
+	Key   string    `json:"key" bson:"key"`
+	Value string    `json:"value" bson:"value"`
+	Unit  string    `json:"unit,omitempty" bson:"unit,omitempty"`
+	Date  string    `json:"date,omitempty" bson:"date,omitempty"` // YYYY-MM-DD
+	By    string    `json:"by,omitempty" bson:"by,omitempty"`     // the account or token that answered
+	Role  string    `json:"role,omitempty" bson:"role,omitempty"` // nurse, admin, patient
+	At    time.Time `json:"at,omitzero" bson:"at,omitempty"`
 }
 
 // Observation is one dated measurement; Analyte is a name from analytes.csv.

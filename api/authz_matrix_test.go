@@ -68,6 +68,7 @@ var expected = map[string]row{
 	"PATCH /api/v1/patients/:id":            ownPatient,
 	"DELETE /api/v1/patients/:id":           ownPatient,
 	"GET /api/v1/patients/:id/matches":      ownPatient,
+	"PUT /api/v1/patients/:id/answers":      ownPatient,
 	"GET /api/v1/trials/:nctId/candidates":  sites,
 	"GET /api/v1/trials/:nctId/equity":      ownTrial,
 	"GET /api/v1/trials/:nctId/targets":     ownTrial,

@@ -64,6 +64,7 @@ func (s *Server) routes() []route {
 		{http.MethodPatch, "/api/v1/patients/:id", patientOrSiteStaff, s.patchPatient},
 		{http.MethodDelete, "/api/v1/patients/:id", patientOrSiteStaff, s.deletePatient},
 		{http.MethodGet, "/api/v1/patients/:id/matches", patientOrSiteStaff, s.patientMatches},
+		{http.MethodPut, "/api/v1/patients/:id/answers", patientOrSiteStaff, s.putAnswers},
 		{http.MethodGet, "/api/v1/trials/:nctId/candidates", siteStaff, s.trialCandidates},
 
 		{http.MethodGet, "/api/v1/trials/:nctId/equity", staff, s.getEquity},

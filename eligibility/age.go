@@ -9,8 +9,10 @@ import (
 
 var structuredAge = regexp.MustCompile(`(?i)^\s*([0-9]+(?:\.[0-9]+)?)\s*(year|month|week|day|hour|minute)s?\s*$`)
 
-// ageYears reads a ClinicalTrials.gov age ("18 Years", "6 Months") as whole years,
-// rounded down, as FORMAT.md asks.
+// ageYears reads a ClinicalTrials.gov age ("18 Years", "6 Months") in years.
+// Ages under a year keep their value ("28 Days" is 28/365.25): a trial for
+// babies from 28 days must not read as one from birth. FactsOf rounds down to
+// the whole years of FORMAT.md.
 func ageYears(s string) *float64 {
 	m := structuredAge.FindStringSubmatch(s)
 	if m == nil {
@@ -20,44 +22,59 @@ func ageYears(s string) *float64 {
 	if err != nil {
 		return nil
 	}
-	return f64(math.Floor(v*unitYears(strings.ToLower(m[2])) + 1e-9))
+	return f64(toYears(v, strings.ToLower(m[2])))
 }
 
-func unitYears(u string) float64 {
-	switch strings.TrimSuffix(u, "s") {
-	case "year":
-		return 1
+// toYears converts an age in some unit to years: months are twelfths, weeks and
+// days fractions of the mean (Julian) year, as ClinicalTrials.gov converts them.
+// A value within rounding of a whole year is that year ("24 Months" is 2).
+func toYears(v float64, unit string) float64 {
+	var y float64
+	switch strings.TrimSuffix(unit, "s") {
 	case "month":
-		return 1.0 / 12
+		y = v / 12
 	case "week":
-		return 7.0 / 365.25
+		y = v * 7 / 365.25
 	case "day":
-		return 1.0 / 365.25
+		y = v / 365.25
 	case "hour":
-		return 1.0 / (365.25 * 24)
+		y = v / (365.25 * 24)
 	case "minute":
-		return 1.0 / (365.25 * 24 * 60)
+		y = v / (365.25 * 24 * 60)
+	default:
+		y = v
 	}
-	return 1
+	if r := math.Round(y); math.Abs(y-r) < 1e-9 {
+		return r
+	}
+	return y
 }
 
-var ageAnchors = []string{"age", "aged", "old", "older", "younger", "birthday"}
+func unitYears(u string) float64 { return toYears(1, u) }
 
-// ageBound is an age limit found in the text, in whole years.
+func isWholeYear(y float64) bool { return y == math.Trunc(y) }
+
+// ageBound is an age limit found in the text, in years (fractional under a year).
 type ageBound struct{ min, max *float64 }
+
+// subGroupPrefixes open criteria about some of the participants ("men age ≥ 55",
+// "for children aged under 18 months"): their ages do not bound the whole trial.
+var subGroupPrefixes = []string{"men ", "women ", "for ", "if ", "in ", "children ", "male ", "female ", "boys ", "girls ", "patients with ", "when "}
+
+var bothSexes = []string{"men and women", "male and female", "male or female", "female and male", "women and men"}
 
 // extractAge reads age limits from one criterion: "Age ≥ 18 years", "aged 40-75",
 // "18 years or older", "Age below 18 years" (in exclusion: a lower bound).
-// Criteria about a sub-group ("men age ≥ 55", "for children aged under 18
-// months") are left alone: they do not bound the whole trial.
+// A number of years is an age only when the words say so (agecontext.go): "at
+// least 14 days before randomisation" and "symptoms for 2 years" are not.
 func extractAge(lower string, sec Section) (ageBound, bool) {
 	l := strings.TrimSpace(lower)
-	for _, p := range []string{"men ", "women ", "for ", "if ", "in ", "children ", "male ", "female ", "boys ", "girls ", "patients with ", "when "} {
-		if strings.HasPrefix(l, p) && !strings.HasPrefix(l, "men and women") && !strings.HasPrefix(l, "male and female") && !strings.HasPrefix(l, "male or female") && !strings.HasPrefix(l, "female and male") && !strings.HasPrefix(l, "women and men") {
+	for _, p := range subGroupPrefixes {
+		if strings.HasPrefix(l, p) && !hasAnyPrefix(l, bothSexes) {
 			return ageBound{}, false
 		}
 	}
-	if !containsAny(l, ageAnchors) && !strings.Contains(l, "years") {
+	if !strings.Contains(l, "year") && !strings.Contains(l, "age") && !strings.Contains(l, "old") && !strings.Contains(l, "young") && !strings.Contains(l, "birthday") {
 		return ageBound{}, false
 	}
 	for i := 0; i < len(l); i++ {
@@ -77,74 +94,79 @@ func extractAge(lower string, sec Section) (ageBound, bool) {
 			}
 			continue
 		}
-		unit := e.unit
-		after := l[e.end:]
+		unit, unit2 := e.unit, e.unit2
 		if !e.unitSeen {
 			// "Age ≥ 18", "aged 18-65": the word age just before the number
-			before := l[:i]
-			bt := strings.TrimRight(before, " :")
-			if !(strings.HasSuffix(bt, "age") || strings.HasSuffix(bt, "aged") || strings.HasSuffix(bt, "ages") || strings.HasSuffix(bt, "age between") || strings.HasSuffix(bt, "aged between") || strings.HasSuffix(bt, "age range")) {
+			if !ageWordBefore(l[:i]) {
 				i = e.end - 1
 				continue
 			}
 			unit = "years"
-		}
-		if !isTimeUnit(unit) {
+		} else if !isTimeUnit(unit) || !isAgeNumber(l, i, e.end, unit) {
 			i = e.end - 1
 			continue
 		}
-		// the number must be about the person's age, not a duration
-		window := l[max(0, i-25):min(len(l), e.end+25)]
-		if !containsAny(window, ageAnchors) && !strings.HasPrefix(strings.TrimSpace(after), "and over") {
-			i = e.end - 1
-			continue
+		if unit2 == "" || !isTimeUnit(unit2) {
+			unit2 = unit
 		}
-		if strings.Contains(l[max(0, i-30):i], "within") || strings.Contains(l[max(0, i-12):i], "for ") || strings.Contains(l[max(0, i-12):i], "since") || strings.Contains(l[max(0, i-20):i], "diagnos") {
-			i = e.end - 1
-			continue
+		if b, ok := boundFor(e, unit, unit2, sec); ok {
+			return b, true
 		}
-		k := unitYears(strings.TrimSuffix(unit, "s"))
-		var b ageBound
-		lo := func(v float64, strict bool) *float64 {
-			y := math.Floor(v*k + 1e-9)
-			_ = strict
-			return f64(y)
-		}
-		hi := func(v float64, strict bool) *float64 {
-			y := v * k
-			if strict && y == math.Floor(y) {
-				y--
-			}
-			return f64(math.Floor(y + 1e-9))
-		}
-		switch {
-		case e.hasRange:
-			b = ageBound{lo(*e.lo, false), hi(*e.hi, false)}
-		case e.lo != nil:
-			b.min = lo(*e.lo, e.cmp == cmpGT)
-		case e.hi != nil:
-			b.max = hi(*e.hi, e.cmp == cmpLT)
-		}
-		if sec == Exclusion {
-			// "Age < 18" excludes: the bound is the other side
-			switch {
-			case e.hasRange:
-				return ageBound{}, false
-			case e.lo != nil:
-				y := *e.lo * k
-				if e.cmp == cmpGE {
-					y--
-				}
-				b = ageBound{max: f64(math.Floor(y + 1e-9))}
-			case e.hi != nil:
-				y := *e.hi * k
-				if e.cmp == cmpLE {
-					y++
-				}
-				b = ageBound{min: f64(math.Ceil(y - 1e-9))}
-			}
-		}
-		return b, true
+		i = e.end - 1
 	}
 	return ageBound{}, false
+}
+
+func hasAnyPrefix(s string, ps []string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// boundFor turns an age expression into the bounds a patient's age must lie
+// within. Whole-year limits follow FORMAT.md ("under 18" is at most 17, as an
+// age in whole years); limits under a year keep their exact value.
+func boundFor(e expr, unit, unit2 string, sec Section) (ageBound, bool) {
+	var lo, hi float64
+	if e.lo != nil {
+		lo = toYears(*e.lo, unit)
+	}
+	if e.hi != nil {
+		u := unit
+		if e.hasRange {
+			u = unit2 // "6 weeks to 12 months"
+		}
+		hi = toYears(*e.hi, u)
+	}
+	if sec == Exclusion {
+		// "Age < 18" excludes: the bound is the other side
+		switch {
+		case e.hasRange:
+			return ageBound{}, false
+		case e.lo != nil:
+			if e.cmp == cmpGE && isWholeYear(lo) {
+				lo--
+			}
+			return ageBound{max: f64(lo)}, true
+		default:
+			if e.cmp == cmpLE && isWholeYear(hi) {
+				hi++
+			}
+			return ageBound{min: f64(hi)}, true
+		}
+	}
+	var b ageBound
+	if e.lo != nil {
+		b.min = f64(lo)
+	}
+	if e.hi != nil {
+		if !e.hasRange && e.cmp == cmpLT && isWholeYear(hi) && hi > 0 {
+			hi--
+		}
+		b.max = f64(hi)
+	}
+	return b, true
 }

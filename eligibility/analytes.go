@@ -149,6 +149,7 @@ var conversions = map[string]map[string]unitFactor{
 	"heart_rate":      {"/min": {1, 0}},
 	"crcl":            {"mL/min/1.73m2": {1, 0}},
 	"tsh":             {"uIU/mL": {1, 0}},
+	"fev1_fvc":        {"%": {0.01, 0}},
 }
 
 // ConvertUnit converts a value of an analyte between two of its units. It reports

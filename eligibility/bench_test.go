@@ -22,7 +22,16 @@ func BenchmarkParseRealStudies(b *testing.B) {
 
 // BenchmarkEvaluate20000 evaluates one profile against 20,000 compiled trials
 // (the real studies, cycled) and reports milliseconds per profile.
-func BenchmarkEvaluate20000(b *testing.B) {
+func BenchmarkEvaluate20000(b *testing.B) { benchEvaluate20000(b, nil) }
+
+// BenchmarkEvaluate20000Answered is the same with a profile carrying answers,
+// which every criterion consults.
+func BenchmarkEvaluate20000Answered(b *testing.B) {
+	benchEvaluate20000(b, map[string]Answer{"smi": {Value: "no"}, "capacity": {Value: "yes"}, "topic:other-trial": {Value: "no"},
+		"diagnosis:I21": {Value: "no"}, "lab:platelets": {Value: "250", Unit: "10^9/L"}, "language:english": {Value: "yes"}})
+}
+
+func benchEvaluate20000(b *testing.B, answers map[string]Answer) {
 	studies := loadStudies(b, false)
 	trials := make([]*Compiled, 20000)
 	for i := range trials {
@@ -31,7 +40,7 @@ func BenchmarkEvaluate20000(b *testing.B) {
 	p := &Profile{AgeYears: fp(52), Sex: "FEMALE", ICD10: []string{"E11", "I10"},
 		Observations: []Observation{{Analyte: "hba1c", Value: 8.1, Unit: "%", Date: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)},
 			{Analyte: "egfr", Value: 65, Unit: "mL/min/1.73m2", Date: time.Date(2026, 10, 2, 0, 0, 0, 0, time.UTC)}},
-		Pregnant: bp(false)}
+		Pregnant: bp(false), Answers: answers}
 	var counts [3]int
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

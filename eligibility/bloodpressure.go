@@ -52,9 +52,9 @@ func pairAfter(lower string, p int) ([]Threshold, bool) {
 		mk := func(a string, v float64) Threshold {
 			t := Threshold{Analyte: a, Unit: "mmHg"}
 			if cmp.lower() {
-				t.Low = f64(v)
+				t.Low, t.LowStrict = f64(v), cmp == cmpGT
 			} else {
-				t.High = f64(v)
+				t.High, t.HighStrict = f64(v), cmp == cmpLT
 			}
 			return t
 		}

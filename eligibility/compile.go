@@ -31,6 +31,10 @@ type part struct {
 	text    string // language or sex
 	coded   bool   // a flag also covered by coded conditions: only a "yes" decides
 	th      Threshold
+	// wide: the categories the criterion's broad codes cover (hierarchy.go);
+	// key: the question that settles this part, for diagnoses.
+	wide []int16
+	key  string
 }
 
 type compiledCriterion struct {
@@ -38,6 +42,12 @@ type compiledCriterion struct {
 	exclusion  bool
 	labsAnyOf  bool
 	first, end int // parts[first:end]
+	res        residue
+	key        string // the criterion's own question (a person judges it)
+	// topic: the shared question a free-text criterion asks (question.go), and
+	// whether the criterion asks for its opposite ("non-smokers")
+	topic        string
+	topicNegated bool
 }
 
 // Compiled is a trial's criteria in the form evaluation reads: flat slices, no
@@ -47,10 +57,6 @@ type Compiled struct {
 	Criteria *Criteria
 	crits    []compiledCriterion
 	parts    []part
-	// checks holds the criteria with parts, for Status; judged says whether any
-	// criterion needs a person (so the best possible answer is "potentially").
-	checks []compiledCriterion
-	judged bool
 }
 
 // Compile prepares parsed criteria for fast, repeated evaluation.
@@ -83,16 +89,18 @@ func Compile(c *Criteria) *Compiled {
 			}
 			ps = append(ps, part{kind: partAge, lo: lo, hi: hi})
 		}
+		labs := 0
 		for _, th := range cr.Labs {
 			if p, ok := compileLab(th); ok {
 				ps = append(ps, p)
+				labs++
 			}
 		}
 		if len(cr.RequireAny) > 0 {
-			ps = append(ps, part{kind: partRequire, codes: codeIDs(cr.RequireAny)})
+			ps = append(ps, codePart(partRequire, cr.RequireAny))
 		}
 		if len(cr.ExcludeAny) > 0 {
-			ps = append(ps, part{kind: partExclude, codes: codeIDs(cr.ExcludeAny)})
+			ps = append(ps, codePart(partExclude, cr.ExcludeAny))
 		}
 		if cr.ExcludesPregnancy {
 			ps = append(ps, part{kind: partPregnancy})
@@ -116,20 +124,27 @@ func Compile(c *Criteria) *Compiled {
 			ps = append(ps, part{kind: partCapacity})
 		}
 		k.addCriterion(i, cr.Section == Exclusion, cr.LabsAnyOf, ps)
+		last := &k.crits[len(k.crits)-1]
+		last.res = residueOf(cr, labs)
+		last.key = CriterionKey(c.NCTID, i)
+		if len(ps) == 0 {
+			last.topic, last.topicNegated = topicOf(cr)
+		}
 	}
 	return k
+}
+
+// codePart compiles a list of diagnoses, with the categories their broad codes
+// cover, and the key of the question that asks about them.
+func codePart(kind partKind, cs []Code) part {
+	ids := codeIDs(cs)
+	return part{kind: kind, codes: ids, wide: coveredBy(ids), key: diagnosisKey(ids)}
 }
 
 func (k *Compiled) addCriterion(index int, exclusion, anyOf bool, ps []part) {
 	first := len(k.parts)
 	k.parts = append(k.parts, ps...)
-	cc := compiledCriterion{index: index, exclusion: exclusion, labsAnyOf: anyOf, first: first, end: len(k.parts)}
-	k.crits = append(k.crits, cc)
-	if first == len(k.parts) {
-		k.judged = true
-	} else {
-		k.checks = append(k.checks, cc)
-	}
+	k.crits = append(k.crits, compiledCriterion{index: index, exclusion: exclusion, labsAnyOf: anyOf, first: first, end: len(k.parts)})
 }
 
 func codeIDs(cs []Code) []int16 {

@@ -60,16 +60,16 @@ func TestRangeFromTwoBounds(t *testing.T) {
 		text string
 		want []Threshold
 	}{
-		{"eGFR >= 30 and < 60 mL/min/1.73m2", []Threshold{{"egfr", fp(30), fp(60), "mL/min/1.73m2"}}},
-		{"Haemoglobin ≥ 8 g/dL and ≤ 11 g/dL", []Threshold{{"hemoglobin", fp(8), fp(11), "g/dL"}}},
-		{"BMI ≥ 18.5 and < 25 kg/m²", []Threshold{{"bmi", fp(18.5), fp(25), "kg/m2"}}},
+		{"eGFR >= 30 and < 60 mL/min/1.73m2", []Threshold{{Analyte: "egfr", Low: fp(30), High: fp(60), Unit: "mL/min/1.73m2"}}},
+		{"Haemoglobin ≥ 8 g/dL and ≤ 11 g/dL", []Threshold{{Analyte: "hemoglobin", Low: fp(8), High: fp(11), Unit: "g/dL"}}},
+		{"BMI ≥ 18.5 and < 25 kg/m²", []Threshold{{Analyte: "bmi", Low: fp(18.5), High: fp(25), Unit: "kg/m2"}}},
 		// alternatives, not a range: both kept
-		{"Fasting glucose ≥ 7.0 mmol/L or ≥ 126 mg/dL", []Threshold{{"glucose", fp(7), nil, "mmol/L"}}},
+		{"Fasting glucose ≥ 7.0 mmol/L or ≥ 126 mg/dL", []Threshold{{Analyte: "glucose", Low: fp(7), High: nil, Unit: "mmol/L"}}},
 		// unusual phrasings already read as one bound
-		{"Total bilirubin not exceeding 1.5 x ULN", []Threshold{{"bilirubin", nil, fp(1.5), "xULN"}}},
-		{"Absolute neutrophil count ≥ 1.5 × 10^9/L", []Threshold{{"anc", fp(1.5), nil, "10^9/L"}}},
-		{"HbA1c from 7 to 10 %", []Threshold{{"hba1c", fp(7), fp(10), "%"}}},
-		{"Potassium 3.5 – 5.0 mEq/L", []Threshold{{"potassium", fp(3.5), fp(5), "mEq/L"}}},
+		{"Total bilirubin not exceeding 1.5 x ULN", []Threshold{{Analyte: "bilirubin", Low: nil, High: fp(1.5), Unit: "xULN"}}},
+		{"Absolute neutrophil count ≥ 1.5 × 10^9/L", []Threshold{{Analyte: "anc", Low: fp(1.5), High: nil, Unit: "10^9/L"}}},
+		{"HbA1c from 7 to 10 %", []Threshold{{Analyte: "hba1c", Low: fp(7), High: fp(10), Unit: "%"}}},
+		{"Potassium 3.5 – 5.0 mEq/L", []Threshold{{Analyte: "potassium", Low: fp(3.5), High: fp(5), Unit: "mEq/L"}}},
 		{"Serum creatinine within normal limits", nil},
 	}
 	for _, tc := range tests {

@@ -17,23 +17,37 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 	v := loadVocabulary()
 	var parts conditionParts
 	parentNeg := parent != "" && strings.HasPrefix(strings.ToLower(parent), "no ")
+	// items under "clinical symptoms seen in patients with X, defined as any of
+	// the following:" describe how X shows, they are not diagnoses to require
+	parentSymptoms := parent != "" && containsAny(strings.ToLower(parent), parentSymptomCues)
 	if strings.HasPrefix(lower, "note") || strings.HasPrefix(lower, "n.b") || strings.HasPrefix(lower, "nb:") {
 		return parts // a note to the investigator, not a criterion
 	}
 	prevTo, prevSkipped := -10, false
+	lastEnd := -10            // where the previous match ended (prevTo, before it moves on)
 	seen := map[string]bool{} // the first mention of a code decides its polarity
 	for _, m := range withSharedHeads(v.index, toks, capsOK, v.index.findAll(toks, capsOK, nil)) {
+		if ids := senseFiltered(v, toks, m); len(ids) < len(m.ids) {
+			if len(ids) == 0 { // "ST-segment depression", "stroke volume": another sense
+				prevTo, prevSkipped = m.to, true
+				continue
+			}
+			m.ids = ids
+		}
 		at := toks[m.from].start
 		c := v.conditions[m.ids[0]]
 		afterPrev := m.from >= prevTo && m.from-prevTo <= 2 && onlyBrackets(toks[prevTo:m.from])
 		// "COVID-19 compatible pneumonia": the second is how the first shows
 		attributed := m.from == prevTo+1 && attributionWords[toks[prevTo].key]
+		lastEnd = prevTo
 		prevTo = m.to
 		if attributed && sec == Inclusion {
 			continue
 		}
-		if c.ICD10 == "B99" && afterPrev {
-			continue // "HIV (human immunodeficiency virus) infection": the infection is the one just named
+		if c.ICD10 == "B99" && (afterPrev || listHeadAfter(toks, lastEnd, m.from)) {
+			// "HIV (human immunodeficiency virus) infection", "hepatitis B or C
+			// infection": the infection is the one just named
+			continue
 		}
 		// an abbreviation in brackets shares the fate of the name before it
 		if afterPrev && prevSkipped {
@@ -46,10 +60,16 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 		cs := clauseStart(lower, at)
 		before := lower[cs:at]
 		near := lower[max(0, at-40):at]
-		if containsAny(before, otherPersonCues) || containsAny(near, riskCues) || containsAny(before, bothResultsCues) {
+		if containsAny(before, otherPersonCues) || relativeAfter(lower, toks[m.to-1].end) || containsAny(near, riskCues) || containsAny(before, bothResultsCues) {
 			continue
 		}
-		if sec == Inclusion && (containsAny(lower[max(0, at-maxScope):at], inclusionContextCues) || symptomContext(lower, at) ||
+		if sec == Inclusion && suspected(lower, at) {
+			continue // "referred to exclude PE", "suspected DVT": the patient need not have it, nor lack it
+		}
+		if sec == Exclusion && anchoredEvent(toks, m.from) {
+			continue // "MI before the pulmonary embolism": the trial's index event, not an exclusion
+		}
+		if sec == Inclusion && (containsAny(lower[max(0, at-maxScope):at], inclusionContextCues) || symptomContext(lower, at) || parentSymptoms ||
 			conditionalGroup(lower, at) || conditionalSubject(lower, m.to, toks)) {
 			continue
 		}
@@ -122,6 +142,27 @@ func appendCode(s []Code, c Code) []Code {
 		}
 	}
 	return append(s, c)
+}
+
+// listHeadAfter: the tokens between the previous match (ending at prevEnd) and
+// from are a connector and one list item ("hepatitis B or C infection"), so the
+// match at from is the head the items share.
+func listHeadAfter(toks []token, prevEnd, from int) bool {
+	if prevEnd < 0 || from-prevEnd < 2 || from-prevEnd > 3 {
+		return false
+	}
+	conn, words := false, 0
+	for _, t := range toks[prevEnd:from] {
+		switch {
+		case t.key == "or" || t.key == "and" || t.key == "/" || t.key == ",":
+			conn = true
+		case t.punct:
+			return false
+		default:
+			words++
+		}
+	}
+	return conn && words == 1 && len(toks[from-1].key) <= 2
 }
 
 // onlyBrackets: the tokens between two mentions are brackets at most, so the
@@ -241,7 +282,8 @@ func sameIDs(a, b []int32) bool {
 // seen in", "due to" or "caused by" makes it context, unless a diagnosis is
 // stated in between ("applied with symptoms ..., and patients diagnosed with X").
 func symptomContext(lower string, at int) bool {
-	seg := lower[max(0, at-maxScope):at]
+	s, _ := sentenceBounds(lower, at) // a cue in an earlier sentence or ";" item does not reach
+	seg := lower[s:at]
 	last := -1
 	for _, c := range nearContextCues {
 		if i := strings.LastIndex(seg, c); i > last {
@@ -254,6 +296,9 @@ func symptomContext(lower string, at int) bool {
 	return !containsAny(seg[last:], []string{"diagnos", "confirmed"})
 }
 
+// parentSymptomCues in the heading item of a sub-list make its items manifestations.
+var parentSymptomCues = []string{"symptoms", "manifestation", "morbidity", "clinical features"}
+
 // bothResultsCues: a test named with both results ("tested positive or negative
 // for X") is about testing, not about having X.
 var bothResultsCues = []string{"positive or negative", "negative or positive", "positive and negative", "positive and/or negative"}
@@ -262,9 +307,15 @@ var bothResultsCues = []string{"positive or negative", "negative or positive", "
 // exclusion ("patients with any gastrointestinal disease ... are not eligible").
 var exclusionVerdicts = []string{"not eligible", "ineligible", "will be excluded", "are excluded", "is excluded", "be excluded", "not be enrolled", "not be included"}
 
+// statesExclusion: the sentence after the condition gives a verdict of
+// exclusion, or refuses permission ("... are not permitted").
 func statesExclusion(lower string, at int) bool {
 	_, e := sentenceBounds(lower, at)
-	return containsAny(lower[at:e], exclusionVerdicts)
+	tail := lower[at:e]
+	if containsAny(tail, notExcludedCues) {
+		return false // "will not be excluded" grants permission
+	}
+	return verdictIn(tail, exclusionVerdicts) || refused(tail)
 }
 
 // positiveMarker: "positive for hepatitis B surface antigen" reports the

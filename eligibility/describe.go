@@ -2,6 +2,7 @@ package eligibility
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
@@ -50,13 +51,28 @@ func describeRange(lo, hi *float64, unit string) string {
 func describeAgeBounds(c *Criteria) string {
 	switch {
 	case c.MinAge != nil && c.MaxAge != nil:
-		return fmt.Sprintf("Age %s to %s years", num(*c.MinAge), num(*c.MaxAge))
+		return fmt.Sprintf("Age %s to %s", ageInWords(*c.MinAge), ageInWords(*c.MaxAge))
 	case c.MinAge != nil:
-		return fmt.Sprintf("Age %s years or over", num(*c.MinAge))
+		return fmt.Sprintf("Age %s or over", ageInWords(*c.MinAge))
 	case c.MaxAge != nil:
-		return fmt.Sprintf("Age %s years or under", num(*c.MaxAge))
+		return fmt.Sprintf("Age %s or under", ageInWords(*c.MaxAge))
 	}
 	return "Any age"
+}
+
+// ageInWords reads an age in years back in the unit it was most likely written
+// in: "18 years", "6 months", "6 weeks", "28 days".
+func ageInWords(years float64) string {
+	whole := func(v float64) bool { return math.Abs(v-math.Round(v)) < 1e-6 }
+	switch {
+	case whole(years):
+		return num(math.Round(years)) + " years"
+	case whole(years * 12):
+		return num(math.Round(years*12)) + " months"
+	case whole(years * daysPerYear / 7):
+		return num(math.Round(years*daysPerYear/7)) + " weeks"
+	}
+	return num(math.Round(years*daysPerYear)) + " days"
 }
 
 func sexWord(s string) string {
@@ -161,20 +177,66 @@ func yesNo(t tri, yes, no, unknown string) string {
 }
 
 func (c *Compiled) reason(cr *compiledCriterion, pp *Prepared, out Outcome) string {
+	if a, ok := pp.answer(cr.key); ok && a.tri() != triUnknown {
+		return "answered " + strings.ToLower(a.Value) + " by staff"
+	}
 	if cr.first == cr.end {
+		if a, ok := pp.answer(cr.topic); ok {
+			return "answered " + strings.ToLower(a.Value) + " to a question many trials ask (" + cr.topic + ")"
+		}
 		return "A person needs to judge this criterion."
 	}
 	var rs []string
 	for i := cr.first; i < cr.end; i++ {
 		rs = append(rs, c.parts[i].reason(pp, cr.exclusion))
 	}
-	return strings.Join(rs, "; ")
+	s := strings.Join(rs, "; ")
+	switch {
+	case cr.res.opaque != "" && out == Unknown:
+		s += "; the criterion also has " + cr.res.opaque + ", which was not understood, so a person must check it"
+	case cr.res.narrowing != "" && out == Unknown:
+		s += "; the criterion is narrower (\u201c" + cr.res.narrowing + "\u201d), so a person must check whether it applies"
+	}
+	return s
+}
+
+// diagnosisReason words the diagnosis check, saying where the answer came from.
+func (p *part) diagnosisReason(pp *Prepared) string {
+	names := codeNames(p.codes)
+	if a, ok := pp.answer(p.key); ok && a.tri() != triUnknown {
+		return "answered " + strings.ToLower(a.Value) + " to a diagnosis of " + names
+	}
+	switch {
+	case intersects(pp.codes, p.codes):
+		return "has a recorded diagnosis of " + names
+	case intersects(pp.codes, p.wide):
+		return "has a recorded diagnosis within " + names + ": " + recordedWithin(pp.codes, p.wide)
+	case intersects(pp.vague, p.codes):
+		return "has a recorded diagnosis broader than " + names + " (not specific enough to tell)"
+	case allIn(p.codes, pp.absent):
+		return "recorded as not having " + names
+	case pp.complete:
+		return "no diagnosis of " + names + " in the complete problem list"
+	}
+	return "no diagnosis of " + names + " is recorded (not confirmed absent)"
+}
+
+func recordedWithin(codes, within []int16) string {
+	var hits []int16
+	for _, c := range codes {
+		for _, w := range within {
+			if c == w {
+				hits = append(hits, c)
+			}
+		}
+	}
+	return codeNames(hits)
 }
 
 func (p *part) reason(pp *Prepared, exclusion bool) string {
 	switch p.kind {
 	case partAge:
-		want := describeRange(finite(p.lo), finite(p.hi), "") + " years"
+		want := describeAgeRange(finite(p.lo), finite(p.hi))
 		if !pp.hasAge {
 			return "age not known (needs " + want + ")"
 		}
@@ -186,16 +248,8 @@ func (p *part) reason(pp *Prepared, exclusion bool) string {
 		return "trial is " + sexWord(p.text) + "; patient sex is " + yesNo(boolTri(pp.sex != ""), strings.ToLower(pp.sex), "", "not known")
 	case partLab:
 		return p.labReason(pp, exclusion)
-	case partRequire:
-		if pp.hasAnyCode(p.codes) {
-			return "has a recorded diagnosis among " + codeNames(p.codes)
-		}
-		return "no recorded diagnosis of " + codeNames(p.codes)
-	case partExclude:
-		if pp.hasAnyCode(p.codes) {
-			return "has a recorded diagnosis this criterion excludes: " + codeNames(p.codes)
-		}
-		return "no recorded diagnosis of " + codeNames(p.codes)
+	case partRequire, partExclude:
+		return p.diagnosisReason(pp)
 	case partPregnancy:
 		return yesNo(pp.pregnant, "patient is pregnant, which excludes", "patient is not pregnant", "pregnancy not known")
 	case partPregnant:
@@ -280,48 +334,14 @@ func sign(v float64) float64 {
 	return 1
 }
 
-func (c *Compiled) question(cr *compiledCriterion, pp *Prepared) string {
-	for i := cr.first; i < cr.end; i++ {
-		p := &c.parts[i]
-		if p.ok(pp, cr.exclusion) != triUnknown {
-			continue
-		}
-		switch p.kind {
-		case partAge:
-			return "What is your date of birth?"
-		case partSex:
-			return "What sex were you registered at birth?"
-		case partLab:
-			label := analyteLabel(p.th.Analyte)
-			if p.uln {
-				return "What was your most recent " + label + " result, and the upper limit of normal on that report?"
-			}
-			return "What was your most recent " + label + " result?"
-		case partPregnancy:
-			return "Are you pregnant, or could you be pregnant?"
-		case partPregnant:
-			return "Are you pregnant?"
-		case partBreastfeeding:
-			return "Are you breastfeeding?"
-		case partSMI:
-			return "Have you ever been diagnosed with schizophrenia, bipolar disorder or another psychotic illness?"
-		case partPsychiatric:
-			return "Have you ever been diagnosed with a mental health condition?"
-		case partLanguage:
-			return "Can you speak, read and understand " + titleWord(p.text) + "?"
-		case partCapacity:
-			return "Are you able to understand the study information and give consent yourself?"
-		}
+func describeAgeRange(lo, hi *float64) string {
+	switch {
+	case lo != nil && hi != nil:
+		return "between " + ageInWords(*lo) + " and " + ageInWords(*hi)
+	case lo != nil:
+		return "at least " + ageInWords(*lo)
+	case hi != nil:
+		return "at most " + ageInWords(*hi)
 	}
-	if cr.first == cr.end && cr.index >= 0 {
-		t := c.Criteria.Criteria[cr.index].Text
-		if len(t) > 240 {
-			t = t[:240] + "…"
-		}
-		if cr.exclusion {
-			return "Does this apply to you? \"" + t + "\""
-		}
-		return "Is this true for you? \"" + t + "\""
-	}
-	return ""
+	return "any age"
 }

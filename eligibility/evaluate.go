@@ -1,7 +1,7 @@
 package eligibility
 
 import (
-	"sort"
+	"strings"
 	"time"
 )
 
@@ -31,7 +31,11 @@ type CriterionResult struct {
 	Type     Type    `json:"type"`
 	Result   Outcome `json:"result"`
 	Reason   string  `json:"reason"`
-	Question string  `json:"question,omitempty"`
+	Question string  `json:"question,omitempty"` // the clinical wording of Ask
+	Ask      *Question `json:"ask,omitempty"`
+	// Unrecorded: the criterion is met only because something it excludes is not
+	// in the record (not confirmed absent): the nurse should confirm it.
+	Unrecorded bool `json:"unrecorded,omitempty"`
 }
 
 // Result is the evaluation of one profile against one trial.
@@ -39,7 +43,19 @@ type Result struct {
 	NCTID     string            `json:"nctId"`
 	Status    Status            `json:"status"`
 	Criteria  []CriterionResult `json:"criteria"`
-	Questions []string          `json:"questions"` // structured questions first
+	Questions []string          `json:"questions"` // clinical wording, structured questions first
+	// Asks are the questions with their keys and both wordings, in the order of
+	// Questions, one per key.
+	Asks []Question `json:"asks"`
+	// RestsOn says what a verdict of eligible (or potentially eligible) rests on:
+	// the criteria met, and the exclusions the record does not mention, to confirm.
+	RestsOn *Basis `json:"restsOn,omitempty"`
+}
+
+// Basis: what an eligible verdict rests on.
+type Basis struct {
+	Met     int      `json:"met"`               // criteria met on recorded facts or answers
+	Confirm []string `json:"confirm,omitempty"` // exclusions not recorded either way
 }
 
 // Evaluate checks a profile against a compiled trial on date asOf.
@@ -50,9 +66,9 @@ func Evaluate(c *Compiled, p *Profile, asOf time.Time) Result {
 // Status is the allocation-free overall answer, for ranking many trials; build
 // reasons with Explain only for the trials shown.
 func (c *Compiled) Status(pp *Prepared) Status {
-	unknown := c.judged
-	for i := range c.checks {
-		switch c.outcome(&c.checks[i], pp) {
+	unknown := false
+	for i := range c.crits {
+		switch c.outcome(&c.crits[i], pp) {
 		case NotMet:
 			return Ineligible
 		case Unknown:
@@ -72,8 +88,25 @@ func EvaluateSummary(c *Compiled, p *Profile, asOf time.Time) Status {
 
 // outcome combines a criterion's parts. Each part says whether it keeps the
 // patient in (ok), rules them out, or cannot tell. Inclusion thresholds marked
-// anyOf are alternatives; everything else must hold together.
+// anyOf are alternatives; everything else must hold together. An answer to the
+// criterion's own question, given by a person, decides it; so does an answer to
+// a shared topic question. A criterion that says more than its parts were
+// compiled from is softened (residue.go).
 func (c *Compiled) outcome(cr *compiledCriterion, pp *Prepared) Outcome {
+	if len(pp.answers) > 0 {
+		if a, ok := pp.answer(cr.key); ok {
+			if t := a.tri(); t != triUnknown {
+				return outcomeOf(holds(t, cr.exclusion))
+			}
+		}
+		if a, ok := pp.answer(cr.topic); ok {
+			t := a.tri()
+			if cr.topicNegated {
+				t = not(t)
+			}
+			return outcomeOf(holds(t, cr.exclusion))
+		}
+	}
 	if cr.first == cr.end {
 		return Unknown
 	}
@@ -81,7 +114,7 @@ func (c *Compiled) outcome(cr *compiledCriterion, pp *Prepared) Outcome {
 	labAny, labSeen := triNo, false
 	for i := cr.first; i < cr.end; i++ {
 		p := &c.parts[i]
-		ok := p.ok(pp, cr.exclusion)
+		ok := c.soften(cr, p, p.ok(pp, cr.exclusion))
 		if p.kind == partLab && cr.labsAnyOf && !cr.exclusion {
 			labSeen = true
 			if ok == triYes {
@@ -96,13 +129,52 @@ func (c *Compiled) outcome(cr *compiledCriterion, pp *Prepared) Outcome {
 	if labSeen {
 		all = and(all, labAny)
 	}
-	switch all {
+	if cr.res.opaque != "" && all != triUnknown {
+		return Unknown
+	}
+	return outcomeOf(all)
+}
+
+// holds turns "the criterion, as written, is true of the patient" into whether
+// the patient stays in: an exclusion that holds rules them out.
+func holds(t tri, exclusion bool) tri {
+	if exclusion {
+		return not(t)
+	}
+	return t
+}
+
+func outcomeOf(t tri) Outcome {
+	switch t {
 	case triYes:
 		return Met
 	case triNo:
 		return NotMet
 	}
 	return Unknown
+}
+
+// soften applies a criterion's narrowing words to one part's answer: a part that
+// places the patient inside the group the criterion describes (has the excluded
+// disease; has the required one) cannot tell whether the narrower group holds
+// them, so it asks; a part that places them outside it stands. Age, sex,
+// pregnancy and breastfeeding are plain facts the qualifiers do not touch.
+func (c *Compiled) soften(cr *compiledCriterion, p *part, ok tri) tri {
+	if cr.res.narrowing == "" || ok == triUnknown {
+		return ok
+	}
+	switch p.kind {
+	case partAge, partSex, partPregnancy, partPregnant, partBreastfeeding:
+		return ok
+	}
+	inside := ok == triYes
+	if cr.exclusion {
+		inside = ok == triNo
+	}
+	if inside {
+		return triUnknown
+	}
+	return ok
 }
 
 func and(a, b tri) tri {
@@ -125,40 +197,33 @@ func not(t tri) tri {
 	return triUnknown
 }
 
-// ok says whether this part lets the patient stay in. A condition the patient
-// has not recorded counts as absent: patients register their diagnoses, and
-// treating every unlisted disease as unknown would make every trial "potentially
-// eligible" for everyone.
+// ok says whether this part lets the patient stay in. A required diagnosis the
+// record does not mention is a question, not a "no", unless the record is a
+// complete problem list or says the patient does not have it; an excluded one
+// that is not recorded lets the patient stay in (and is listed to confirm).
 func (p *part) ok(pp *Prepared, exclusion bool) tri {
 	switch p.kind {
 	case partAge:
-		if !pp.hasAge {
-			return triUnknown
-		}
-		return boolTri(pp.age >= p.lo && pp.age <= p.hi)
+		return pp.ageWithin(p.lo, p.hi)
 	case partSex:
 		if pp.sex != "FEMALE" && pp.sex != "MALE" {
 			return triUnknown
 		}
 		return boolTri(pp.sex == p.text)
 	case partLab:
-		o := pp.observation(p.analyte)
-		v, has := o.value, o.hasValue
-		if p.uln {
-			v, has = o.uln, o.hasULN
-		}
+		v, has := pp.labValue(p)
 		if !has {
 			return triUnknown
 		}
-		in := v >= p.lo-1e-9 && v <= p.hi+1e-9
+		in := p.inRange(v)
 		if exclusion {
 			return boolTri(!in)
 		}
 		return boolTri(in)
 	case partRequire:
-		return boolTri(pp.hasAnyCode(p.codes))
+		return pp.hasDiagnosis(p)
 	case partExclude:
-		return boolTri(!pp.hasAnyCode(p.codes))
+		return not(pp.hasDiagnosis(p))
 	case partPregnancy:
 		return not(pp.pregnant)
 	case partPregnant:
@@ -191,16 +256,14 @@ func boolTri(b bool) tri {
 }
 
 // Explain evaluates and words every criterion: reasons for all, questions for
-// the unknowns, structured questions before those about free text.
+// the unknowns (structured questions before those about a criterion's own
+// wording, one per key), and what a verdict other than ineligible rests on.
 func (c *Compiled) Explain(pp *Prepared) Result {
-	r := Result{NCTID: c.NCTID, Criteria: make([]CriterionResult, 0, len(c.crits))}
+	r := Result{NCTID: c.NCTID, Criteria: make([]CriterionResult, 0, len(c.crits)), Questions: []string{}, Asks: []Question{}}
 	unknown, violated := false, false
-	type q struct {
-		structured bool
-		order      int
-		text       string
-	}
-	var qs []q
+	var own []Question // questions about one criterion's wording, asked last
+	seen := map[string]bool{}
+	basis := &Basis{}
 	for i := range c.crits {
 		cr := &c.crits[i]
 		out := c.outcome(cr, pp)
@@ -221,28 +284,58 @@ func (c *Compiled) Explain(pp *Prepared) Result {
 		switch out {
 		case NotMet:
 			violated = true
+		case Met:
+			basis.Met++
+			if cr.exclusion && c.unrecorded(cr, pp) {
+				res.Unrecorded = true
+				basis.Confirm = append(basis.Confirm, res.Text)
+			}
 		case Unknown:
 			unknown = true
-			res.Question = c.question(cr, pp)
-			qs = append(qs, q{structured: cr.first < cr.end, order: i, text: res.Question})
+			if q := c.ask(cr, pp); q != nil {
+				res.Ask, res.Question = q, q.Clinical
+				if !seen[q.Key] {
+					seen[q.Key] = true
+					if strings.HasPrefix(q.Key, "criterion:") {
+						own = append(own, *q)
+					} else {
+						r.Asks = append(r.Asks, *q)
+					}
+				}
+			}
 		}
 		r.Criteria = append(r.Criteria, res)
 	}
-	sort.SliceStable(qs, func(i, j int) bool { return qs[i].structured && !qs[j].structured })
-	seen := map[string]bool{}
-	for _, x := range qs {
-		if x.text != "" && !seen[x.text] {
-			seen[x.text] = true
-			r.Questions = append(r.Questions, x.text)
-		}
+	r.Asks = append(r.Asks, own...)
+	for _, q := range r.Asks {
+		r.Questions = append(r.Questions, q.Clinical)
 	}
 	switch {
 	case violated:
 		r.Status = Ineligible
 	case unknown:
 		r.Status = PotentiallyEligible
+		r.RestsOn = basis
 	default:
 		r.Status = Eligible
+		r.RestsOn = basis
 	}
 	return r
+}
+
+// unrecorded: an exclusion met only because the record does not mention what it
+// excludes (a diagnosis neither recorded nor confirmed absent).
+func (c *Compiled) unrecorded(cr *compiledCriterion, pp *Prepared) bool {
+	if _, answered := pp.answer(cr.key); answered {
+		return false
+	}
+	for i := cr.first; i < cr.end; i++ {
+		p := &c.parts[i]
+		if p.kind == partExclude && !pp.complete && !allIn(p.codes, pp.absent) {
+			if _, answered := pp.answer(p.key); !answered {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -62,7 +62,7 @@ func TestEvaluate(t *testing.T) {
 		{"Serum creatinine", Met, "(1.018 mg/dL)"},
 		{"eGFR", Met, "exclusion does not apply"},
 		{"Pregnant", Met, "not pregnant"},
-		{"History of schizophrenia", Met, "no recorded diagnosis"},
+		{"History of schizophrenia", Met, "no diagnosis of schizophrenia (F20) is recorded"},
 		{"Any condition", Unknown, "person"},
 	}
 	for _, tc := range tests {
@@ -84,11 +84,20 @@ func TestEvaluate(t *testing.T) {
 	if r.Status != PotentiallyEligible {
 		t.Fatalf("status %s", r.Status)
 	}
-	if len(r.Questions) < 3 || r.Questions[0] != "What was your most recent HbA1c result?" || !strings.HasPrefix(r.Questions[len(r.Questions)-1], "Does this apply to you?") {
+	if len(r.Questions) < 3 || r.Questions[0] != "Latest HbA1c (%)?" || !strings.HasPrefix(r.Questions[len(r.Questions)-1], "Does this exclusion apply?") {
 		t.Errorf("questions %q", r.Questions)
 	}
-	if q := find(r, "Pregnant").Question; q != "Are you pregnant, or could you be pregnant?" {
-		t.Errorf("pregnancy question %q", q)
+	if len(r.Asks) != len(r.Questions) || r.Asks[0].Key != "lab:hba1c" || r.Asks[0].Kind != KindNumber {
+		t.Errorf("asks %+v", r.Asks)
+	}
+	if q := find(r, "Pregnant").Ask; q == nil || q.Key != "pregnant" || q.Patient != "Are you pregnant, or could you be pregnant?" {
+		t.Errorf("pregnancy question %+v", q)
+	}
+	// a patient is never shown a criterion's own wording
+	for _, a := range r.Asks {
+		if strings.HasPrefix(a.Key, "criterion:") && a.Patient != "" {
+			t.Errorf("criterion question %q has patient wording %q", a.Key, a.Patient)
+		}
 	}
 
 	// violations
@@ -103,7 +112,8 @@ func TestEvaluate(t *testing.T) {
 		{"creatinine in umol/L too high", &Profile{AgeYears: fp(50), ICD10: []string{"E11"}, Observations: []Observation{{Analyte: "creatinine", Value: 150, Unit: "umol/L", Date: day("2026-09-01")}}}, "Serum creatinine"},
 		{"pregnant", &Profile{AgeYears: fp(30), ICD10: []string{"E11"}, Pregnant: bp(true)}, "Pregnant"},
 		{"schizophrenia by free text", &Profile{AgeYears: fp(30), ICD10: []string{"E11"}, ConditionText: []string{"paranoid schizophrenia"}}, "History of schizophrenia"},
-		{"no diabetes", &Profile{AgeYears: fp(30), SNOMED: []string{"195967001"}}, "Type 2 diabetes"},
+		{"no diabetes, complete record", &Profile{AgeYears: fp(30), SNOMED: []string{"195967001"}, ConditionsComplete: true}, "Type 2 diabetes"},
+		{"diabetes confirmed absent", &Profile{AgeYears: fp(30), AbsentICD10: []string{"E11"}}, "Type 2 diabetes"},
 	}
 	for _, tc := range bad {
 		r := Evaluate(c, tc.p, asOf)

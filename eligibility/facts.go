@@ -1,6 +1,7 @@
 package eligibility
 
 import (
+	"math"
 	"sort"
 
 	"equitrial"
@@ -54,14 +55,8 @@ func Facts(t *equitrial.Trial) FactsRecord {
 func FactsOf(c *Criteria) FactsRecord {
 	r := FactsRecord{NCTID: c.NCTID, Sex: c.Sex, HealthyVolunteers: c.HealthyVolunteers,
 		Labs: []FactsLab{}, ConditionsRequired: []string{}, ConditionsExcluded: []string{}}
-	if c.MinAge != nil {
-		v := int(*c.MinAge)
-		r.Age.Min = &v
-	}
-	if c.MaxAge != nil {
-		v := int(*c.MaxAge)
-		r.Age.Max = &v
-	}
+	// FORMAT.md counts whole years, rounded down: "28 Days" is 0, "6 Months" 0
+	r.Age.Min, r.Age.Max = wholeYears(c.MinAge), wholeYears(c.MaxAge)
 	req, exc := map[string]bool{}, map[string]bool{}
 	requiresPregnancy := false
 	optional := comparisonCohorts(c.Criteria)
@@ -116,4 +111,12 @@ func FactsOf(c *Criteria) FactsRecord {
 	sort.Strings(r.ConditionsRequired)
 	sort.Strings(r.ConditionsExcluded)
 	return r
+}
+
+func wholeYears(y *float64) *int {
+	if y == nil {
+		return nil
+	}
+	v := int(math.Floor(*y + 1e-9))
+	return &v
 }

@@ -56,7 +56,8 @@ func extractFlags(lower string, sec Section, conds conditionParts) flagParts {
 		case Inclusion:
 			if strings.Contains(l, "not pregnant") || strings.Contains(l, "non pregnant") || strings.Contains(l, "nonpregnant") ||
 				strings.Contains(l, "not be pregnant") || strings.Contains(l, "not currently pregnant") || strings.Contains(l, "no pregnancy") ||
-				strings.Contains(l, "neither pregnant") || negatedJustBefore(l, i) || negativePregnancyTest(l) {
+				strings.Contains(l, "neither pregnant") || negatedJustBefore(l, i) || negativePregnancyTest(l) ||
+				statesExclusion(l, i) { // "pregnant women are not permitted"
 				f.pregnancy = true
 			} else if cs := clauseStart(l, i); !containsAny(l[cs:min(len(l), i+12)], []string{"not", "non", "negative", "become", "avoid", "prevent",
 				"test", "contracep", "precaution", "plan", "potential", "during", "birth control", "of child", "childbearing", "conception", "impregnate",
@@ -78,39 +79,16 @@ func extractFlags(lower string, sec Section, conds conditionParts) flagParts {
 		case Inclusion:
 			if containsAny(l, []string{"not breast", "not lactat", "non lactat", "nonlactat", "not be breast", "not be lactat", "not nursing",
 				"not be nursing", "not pregnant or nursing", "not pregnant or lactat", "not pregnant or breast", "nor breast", "nor lactat",
-				"not pregnant nor", "neither pregnant", "not currently breast", "no breast", "not pregnant, nursing", "not pregnant, lactat", "not pregnant, breast"}) {
+				"not pregnant nor", "neither pregnant", "not currently breast", "no breast", "not pregnant, nursing", "not pregnant, lactat", "not pregnant, breast"}) ||
+				statesExclusion(l, firstIndex(l, "breast", "lactat", "nursing")) {
 				f.breastfeeding = true
 			}
 		}
 	}
 	// broad psychiatric exclusions the vocabulary phrases may miss:
 	// "significant psychiatric or neurological disorder", "unstable psychiatric illness"
-	for _, w := range []string{"psychiatric", "mental", "psychological"} {
-		i := strings.Index(l, w)
-		if i < 0 || inException(l, i) {
-			continue
-		}
-		after := l[i:]
-		if len(after) > 60 {
-			after = after[:60]
-		}
-		if strings.HasPrefix(after[len(w):], " drug") || strings.HasPrefix(after[len(w):], " medication") || strings.HasPrefix(after[len(w):], " health symptom") {
-			continue
-		}
-		if !containsAny(after, []string{"disorder", "illness", "condition", "disease", "history", "comorbid", "instability", "disturbance", "impairment", "patholog"}) {
-			continue
-		}
-		neg := false
-		cs := clauseStart(l, i)
-		for _, cue := range []string{"no ", "not ", "without", "absence", "free of", "none"} {
-			if strings.Contains(l[cs:i], cue) {
-				neg = true
-			}
-		}
-		if (sec == Exclusion) != neg {
-			f.psychiatric = true
-		}
-		break
+	if broadPsychiatric(l, sec) {
+		f.psychiatric = true
 	}
 	// language
 	for _, lang := range languages {
@@ -151,6 +129,61 @@ func extractFlags(lower string, sec Section, conds conditionParts) flagParts {
 		f.consent = true
 	}
 	return f
+}
+
+// psychWords start a broad psychiatric exclusion; psychHeads must follow within
+// a few words for it to be one ("psychiatric illness", not "psychiatric drugs").
+var psychWords = []string{"psychiatric", "neuropsychiatric", "mental", "psychological"}
+var psychHeads = []string{"disorder", "illness", "condition", "disease", "history", "comorbid", "instability", "disturbance", "impairment", "patholog"}
+
+// broadPsychiatric reports whether the criterion states a broad psychiatric
+// exclusion in its own words. Only whole words count ("developmental disorder"
+// and "environmental illness" are not mental illness); someone else's illness
+// ("family history of mental illness") and "serious mental illness" (the SMI
+// flag, from its code) do not.
+func broadPsychiatric(l string, sec Section) bool {
+	for _, w := range psychWords {
+		for off := 0; ; {
+			j := strings.Index(l[off:], w)
+			if j < 0 {
+				break
+			}
+			i := off + j
+			off = i + len(w)
+			if !atWordStart(l, i) || inException(l, i) {
+				continue
+			}
+			after := l[i+len(w) : min(len(l), i+60)]
+			if strings.HasPrefix(after, " drug") || strings.HasPrefix(after, " medication") || strings.HasPrefix(after, " health symptom") {
+				continue
+			}
+			if !containsAny(after, psychHeads) {
+				continue
+			}
+			cs := clauseStart(l, i)
+			before := l[cs:i]
+			if containsAny(before, otherPersonCues) || relativeAfter(l, i+len(w)) {
+				continue
+			}
+			if w == "mental" && (strings.HasSuffix(before, "serious ") || strings.HasSuffix(before, "severe ") || strings.HasSuffix(before, "severe and enduring ")) {
+				continue // "serious mental illness" is SMI, not any psychiatric disorder
+			}
+			neg := containsAny(before, []string{"no ", "not ", "without", "absence", "free of", "none"})
+			return (sec == Exclusion) != neg || sec == Inclusion && statesExclusion(l, i)
+		}
+	}
+	return false
+}
+
+// firstIndex returns the first offset of any of the words, or 0.
+func firstIndex(l string, words ...string) int {
+	best := -1
+	for _, w := range words {
+		if i := strings.Index(l, w); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	return max(best, 0)
 }
 
 // negativePregnancyTest: "negative serum or urine pregnancy test".

@@ -85,9 +85,9 @@ func TestHeldoutThresholds(t *testing.T) {
 		text string
 		want []Threshold
 	}{
-		{"Hypertension (BP persistently >140/90 mmHg)", []Threshold{{"sbp", fp(140), nil, "mmHg"}, {"dbp", fp(90), nil, "mmHg"}}},
-		{"Heart rate up to 120 per minute", []Threshold{{"heart_rate", nil, fp(120), "bpm"}}},
-		{"HAMD24 item 1 >= 2 and total score >= 20", []Threshold{{"hamd", fp(20), nil, "score"}}},
+		{"Hypertension (BP persistently >140/90 mmHg)", []Threshold{{Analyte: "sbp", Low: fp(140), High: nil, Unit: "mmHg"}, {Analyte: "dbp", Low: fp(90), High: nil, Unit: "mmHg"}}},
+		{"Heart rate up to 120 per minute", []Threshold{{Analyte: "heart_rate", Low: nil, High: fp(120), Unit: "bpm"}}},
+		{"HAMD24 item 1 >= 2 and total score >= 20", []Threshold{{Analyte: "hamd", Low: fp(20), High: nil, Unit: "score"}}},
 	}
 	for _, tc := range tests {
 		cs := ParseText(tc.text)

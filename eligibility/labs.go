@@ -12,6 +12,15 @@ type Threshold struct {
 	Low     *float64 `json:"low"`
 	High    *float64 `json:"high"`
 	Unit    string   `json:"unit"`
+	// LowStrict/HighStrict: the bound itself lies outside the range the text
+	// describes ("eGFR > 30": 30 is not enough; "eGFR < 30" in exclusion: 30 is
+	// not excluded). FORMAT.md does not score them; evaluation needs them.
+	LowStrict  bool `json:"lowStrict,omitempty"`
+	HighStrict bool `json:"highStrict,omitempty"`
+	// Timing "first": the text asks for the first value of an episode ("initial
+	// haemoglobin", "platelets at presentation", "creatinine on admission"), not
+	// the latest. "" for the usual current (screening, baseline) value.
+	Timing string `json:"timing,omitempty"`
 }
 
 // gapWords may sit between analyte names that share one threshold:
@@ -74,8 +83,10 @@ func extractLabs(lower string, toks []token, capsOK bool) []Threshold {
 			}
 		}
 		for _, e := range exprs {
+			timing := labTiming(lower, g.start, e.start)
 			for _, id := range g.analytes {
 				if th, ok := thresholdFor(t.list[id], e); ok {
+					th.Timing = timing
 					out = append(out, th)
 				}
 			}
@@ -187,6 +198,10 @@ func scanForward(lower string, g mentionGroup, limit int) []expr {
 			continue
 		}
 		from = e.end
+		if relativeToReference(lower, p, i, e.end) {
+			i = e.end - 1
+			continue
+		}
 		if isTimeUnit(e.unit) && a.Name != "life_expectancy" {
 			i = e.end - 1
 			continue
@@ -289,7 +304,7 @@ func thresholdFor(a Analyte, e expr) (Threshold, bool) {
 	if cellCounts[a.Name] && unit == "g/L" {
 		unit = "10^9/L"
 	}
-	th := Threshold{Analyte: a.Name, Low: e.lo, High: e.hi, Unit: unit}
+	th := Threshold{Analyte: a.Name, Low: e.lo, High: e.hi, Unit: unit, LowStrict: e.loStrict, HighStrict: e.hiStrict}
 	if hasUnit(a, unit) {
 		return th, true
 	}
@@ -330,6 +345,10 @@ func defaultUnit(a Analyte, v float64) string {
 			return "umol/L"
 		}
 		return "mg/dL"
+	case "fev1_fvc":
+		if v > 1.5 {
+			return "%" // "FEV1/FVC < 70": a percentage, written without its sign
+		}
 	case "hemoglobin", "albumin":
 		if v > 25 {
 			return "g/L"
@@ -382,7 +401,7 @@ func closesRange(s string, first, e expr) bool {
 }
 
 func joinRange(first, e expr) expr {
-	first.hi, first.end = e.hi, e.end
+	first.hi, first.hiStrict, first.end = e.hi, e.hiStrict, e.end
 	if first.unit == "" {
 		first.unit, first.unitSeen = e.unit, e.unitSeen
 	}

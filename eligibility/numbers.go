@@ -39,6 +39,7 @@ var comparators = []struct {
 	{"maximum", cmpLE}, {"max.", cmpLE}, {"up to", cmpLE}, {"</=", cmpLE}, {"< =", cmpLE}, {"<=", cmpLE}, {"=<", cmpLE}, {"=/<", cmpLE}, {"&le;", cmpLE},
 	{"greater than", cmpGT}, {"more than", cmpGT}, {"higher than", cmpGT}, {"in excess of", cmpGT}, {"exceeding", cmpGT},
 	{"exceeds", cmpGT}, {"exceed", cmpGT}, {"superior to", cmpGT}, {"above", cmpGT}, {"over", cmpGT}, {"elevated", cmpGT}, {"&gt;", cmpGT}, {">", cmpGT},
+	{"older than", cmpGT}, {"younger than", cmpLT},
 	{"less than", cmpLT}, {"lower than", cmpLT}, {"fewer than", cmpLT}, {"inferior to", cmpLT}, {"below", cmpLT},
 	{"under", cmpLT}, {"&lt;", cmpLT}, {"<", cmpLT},
 }
@@ -53,6 +54,9 @@ var trailers = []struct {
 	{"or less", cmpLE}, {"or lower", cmpLE}, {"or below", cmpLE}, {"or fewer", cmpLE}, {"and below", cmpLE}, {"and under", cmpLE},
 	{"and less", cmpLE}, {"or younger", cmpLE}, {"and younger", cmpLE}, {"or under", cmpLE},
 }
+
+// trailerWords are the first words of the trailers, to look past "of age".
+var trailerWords = []string{"or ", "and "}
 
 var wordNumbers = map[string]float64{
 	"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -265,15 +269,18 @@ func ulnAt(s string, p int) (end int, above, ok bool) {
 
 // expr is one numeric condition as written: a range or a one-sided bound.
 type expr struct {
-	lo, hi       *float64
-	unit         string // standard spelling, "" when none was written
-	unitSeen     bool   // a unit was written (even one no analyte uses)
-	cmp          cmpKind
-	start, end   int
-	hasRange     bool
-	hasCmp       bool
-	uln          bool
-	numberValues []float64
+	lo, hi     *float64
+	unit       string // standard spelling, "" when none was written
+	unit2      string // the unit written after the second number of a range, if any ("6 weeks to 12 months")
+	unitSeen   bool   // a unit was written (even one no analyte uses)
+	cmp        cmpKind
+	start, end int
+	hasRange   bool
+	hasCmp     bool
+	// loStrict/hiStrict: the comparator excluded the bound (">", "less than").
+	loStrict, hiStrict bool
+	uln                bool
+	numberValues       []float64
 }
 
 func f64(v float64) *float64 { return &v }
@@ -390,7 +397,7 @@ func exprAt(s string, p int, roman, listOK bool) (expr, bool) {
 					if !e.unitSeen {
 						e.unit, e.unitSeen = u, true
 					}
-					q = q4
+					e.unit2, q = u, q4
 				}
 				if end, above, isULN := ulnAt(s, q); isULN {
 					e.uln, e.unit, e.unitSeen = true, "xULN", true
@@ -404,6 +411,18 @@ func exprAt(s string, p int, roman, listOK bool) (expr, bool) {
 	}
 	if !got2 {
 		t := skipSpaces(s, q)
+		// "65 years of age or older", "18 years old or over": the trailer
+		// comes after the words that say the number is an age
+		if isTimeUnit(e.unit) {
+			for _, w := range []string{"of age", "old"} {
+				if hasWordAt(s, t, w) {
+					if u := skipSpaces(s, t+len(w)); hasAnyPrefix(s[u:], trailerWords) {
+						t = u
+					}
+					break
+				}
+			}
+		}
 		if t < len(s) && s[t] == '+' {
 			cmp, q = cmpGE, t+1
 		}
@@ -440,5 +459,8 @@ func exprAt(s string, p int, roman, listOK bool) (expr, bool) {
 		return e, false
 	}
 	e.hasRange = e.lo != nil && e.hi != nil
+	// "> 2-5" keeps only the far end, which the comparator then bounds
+	e.loStrict = cmp == cmpGT && e.lo != nil
+	e.hiStrict = cmp == cmpLT && e.hi != nil
 	return e, true
 }

@@ -58,7 +58,7 @@ type Criterion struct {
 // Criteria is the parsed eligibility of one trial.
 type Criteria struct {
 	NCTID             string      `json:"nctId"`
-	MinAge            *float64    `json:"minAge"` // whole years, inclusive; nil = no bound
+	MinAge            *float64    `json:"minAge"` // years, inclusive, fractional under a year ("28 Days"); nil = no bound
 	MaxAge            *float64    `json:"maxAge"`
 	Sex               string      `json:"sex"` // ALL, FEMALE, MALE
 	HealthyVolunteers bool        `json:"healthyVolunteers"`
@@ -84,8 +84,12 @@ var sexFollowers = map[string]bool{"participants": true, "participant": true, "s
 	"patient": true, "volunteers": true, "volunteer": true, "only": true, "aged": true, "age": true, "over": true, "between": true,
 	"from": true, "older": true, "above": true, "under": true, "adults": true, "": true}
 
+// sexConditionalCues mark a rule for the participants of one sex (contraception,
+// pregnancy tests, fertility), which both sexes may join: "Male participants must
+// agree to use condoms" does not make the trial a men's trial.
 var sexConditionalCues = []string{"childbearing", "child bearing", "child-bearing", "reproductive", "pregnan", "contracep", "nursing",
-	"lactat", "breastfe", "menopaus", "birth control", " if ", " must use", "partner"}
+	"lactat", "breastfe", "menopaus", "birth control", "birth-control", "method", " if ", " must use", "partner", "condom", "sperm", "barrier", "abstin",
+	"sexual", "fertil", "potential", "steril", "vasectom", "hormonal", " agree", "intercourse", "ova ", "oocyte", "egg donat"}
 
 // criterionSex reports the sex an inclusion criterion restricts the trial to
 // ("Male participants", "Women over 18 years old"), or "".
@@ -161,13 +165,18 @@ func textSex(cs []Criterion) string {
 	return found
 }
 
+// StructuredAges reads a trial's structured age limits in years, as Parse
+// does: ages under a year keep their value. The search index reads them
+// through here so that search and matching agree.
+func StructuredAges(t *equitrial.Trial) (min, max *float64) { return structuredAges(t) }
+
 func structuredAges(t *equitrial.Trial) (min, max *float64) {
 	min, max = ageYears(t.MinimumAge), ageYears(t.MaximumAge)
 	if min == nil && t.MinAgeYears != nil && t.MinimumAge == "" {
-		min = f64(float64(int(*t.MinAgeYears)))
+		min = f64(*t.MinAgeYears)
 	}
 	if max == nil && t.MaxAgeYears != nil && t.MaximumAge == "" {
-		max = f64(float64(int(*t.MaxAgeYears)))
+		max = f64(*t.MaxAgeYears)
 	}
 	return
 }

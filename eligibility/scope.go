@@ -21,6 +21,37 @@ var permissionCues = []string{"permitted", "allowed", "are eligible", "is eligib
 var otherPersonCues = []string{"family history", "first degree relative", "first-degree relative", "family member", "relatives",
 	"household member", "household contact", "mother had", "mother has", "maternal", "partner", "parent with", "sibling"}
 
+// relativeNouns after "in a" make a condition someone else's: "bipolar
+// disorder in a first-degree relative", "schizophrenia in a parent or sibling".
+var relativeNouns = []string{"relative", "family member", "parent", "sibling", "mother", "father", "brother", "sister", "grandparent",
+	"first degree", "first-degree", "offspring", "twin"}
+
+// relativeAfter reports whether the rest of the clause after offset end says
+// the condition is a relative's: "... in a first-degree relative", also for each
+// item of a list ("bipolar disorder or schizophrenia in a parent").
+func relativeAfter(lower string, end int) bool {
+	w := lower[end:min(len(lower), end+80)]
+	if i := strings.IndexAny(w, ";.:("); i >= 0 {
+		w = w[:i]
+	}
+	for _, p := range []string{" in a ", " in an ", " in any ", " in ", " among ", " affecting a "} {
+		for off := 0; ; {
+			i := strings.Index(w[off:], p)
+			if i < 0 {
+				break
+			}
+			rest := w[off+i+len(p):]
+			for _, r := range relativeNouns {
+				if strings.HasPrefix(rest, r) {
+					return true
+				}
+			}
+			off += i + 1
+		}
+	}
+	return false
+}
+
 // riskCues, just before a condition, make it something other than a diagnosis of
 // the patient ("at risk of TB", "prevention of mother-to-child transmission").
 var riskCues = []string{"risk of", "risk for", "at risk", "prevention of", "prevent ", "prophylaxis", "vaccin", "screening for",
@@ -31,7 +62,7 @@ var riskCues = []string{"risk of", "risk for", "at risk", "prevention of", "prev
 // inclusionContextCues, anywhere earlier in an inclusion criterion, make later
 // conditions optional context rather than requirements ("increased probability
 // of CAD due to either diabetes or hypertension", "symptoms seen in patients with").
-var inclusionContextCues = []string{"risk factor", "probability of", "likelihood of", "such as", "e.g"}
+var inclusionContextCues = []string{"risk factor", "probability of", "likelihood of", "such as", "e.g", "regardless", "irrespective of", "whether or not"}
 
 // nearContextCues do the same unless a diagnosis is stated between the cue and
 // the condition (see symptomContext).
@@ -138,9 +169,111 @@ func inException(lower string, at int) bool {
 
 // permitted reports whether the sentence around at grants permission rather than
 // stating a requirement ("Subjects with vitiligo ... are permitted to enroll").
+// A refused permission ("are not permitted", "will not be eligible") is the
+// opposite: the condition excludes.
 func permitted(lower string, at int) bool {
 	s, e := sentenceBounds(lower, at)
-	return containsWordAny(lower[s:e], permissionCues)
+	sent := lower[s:e]
+	if refused(sent) && !containsAny(sent, notExcludedCues) {
+		return false
+	}
+	return containsWordAny(sent, permissionCues)
+}
+
+// refusalCues deny a permission: "X is not allowed", "X will not be eligible",
+// "patients with X may not participate". In either section they make X an exclusion.
+var refusalCues = []string{"not permitted", "not be permitted", "not allowed", "not be allowed", "not eligible", "not be eligible",
+	"not acceptable", "not be accepted", "may not participate", "cannot participate", "can not participate", "may not take part",
+	"cannot take part", "may not enroll", "may not enrol", "cannot enroll", "cannot enrol", "can not enroll", "may not be enrolled",
+	"cannot be enrolled", "can not be enrolled", "may not be included", "cannot be included", "can not be included",
+	"not be considered for", "are prohibited", "is prohibited", "not be recruited", "cannot be recruited"}
+
+// notExcludedCues grant permission through a double negative.
+var notExcludedCues = []string{"not excluded", "not be excluded", "not exclusionary", "not an exclusion"}
+
+func refused(s string) bool { return verdictIn(s, refusalCues) }
+
+// verdictIn reports whether s holds one of the verdicts about taking part in
+// this study. "Not eligible for surgery" or "may not participate in another
+// trial" is about something else: the verdict must not be followed by "for"
+// or "in" and an object other than this study.
+func verdictIn(s string, cues []string) bool {
+	for _, c := range cues {
+		for off := 0; ; {
+			i := strings.Index(s[off:], c)
+			if i < 0 {
+				break
+			}
+			i += off
+			off = i + len(c)
+			rest := strings.TrimLeft(s[off:], " ")
+			obj := ""
+			for _, p := range []string{"for ", "in ", "to receive ", "to undergo ", "to take "} {
+				if strings.HasPrefix(rest, p) {
+					obj = rest[len(p):]
+					break
+				}
+			}
+			if obj != "" && (!containsAny(obj[:min(len(obj), 30)], studyWords) || otherStudy(obj)) {
+				continue
+			}
+			return true
+		}
+	}
+	return false
+}
+
+// otherStudy: the object is another study ("in another clinical trial").
+func otherStudy(obj string) bool {
+	for _, p := range []string{"another", "other", "any other", "a different", "concurrent", "a concurrent", "any concurrent", "an other"} {
+		if strings.HasPrefix(obj, p+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// studyWords name this study as the object of a verdict ("not eligible for the study").
+var studyWords = []string{"this study", "the study", "this trial", "the trial", "study", "trial", "part", "participat", "enrol", "inclusion", "randomi", "screening"}
+
+// suspicionCues, earlier in an inclusion clause, make a diagnosis what the
+// patient is being investigated for ("referred for CT to exclude pulmonary
+// embolism", "suspected DVT", "under investigation for ACS"): enrolment does not
+// need the diagnosis, and does not need its absence.
+var suspicionCues = []string{"suspect", "suspicion", "to exclude", "to rule out", "rule out", "ruling out", "r/o ", "under investigation for",
+	"investigated for", "investigation for", "investigation of possible", "being evaluated for", "evaluation for possible", "work up for",
+	"workup for", "work-up for", "assessment for possible", "query "}
+
+func suspected(lower string, at int) bool {
+	return containsAny(lower[clauseStart(lower, at):at], suspicionCues)
+}
+
+// anchorWords and anchorDeterminers: "before the pulmonary embolism", "since
+// the index stroke", "prior to the current episode" point at the event that
+// brought the patient to the trial; the condition is a time reference there.
+var anchorWords = map[string]bool{"before": true, "prior": true, "after": true, "following": true, "since": true, "preceding": true, "until": true}
+var anchorDeterminers = map[string]bool{"the": true, "this": true, "their": true, "his": true, "her": true, "index": true, "current": true,
+	"qualifying": true, "presenting": true, "initial": true, "present": true}
+
+// anchoredEvent reports whether the condition at token from is preceded by a
+// time word and a determiner ("before the", "prior to the index").
+func anchoredEvent(toks []token, from int) bool {
+	i := from - 1
+	dets := 0
+	for i >= 0 && anchorDeterminers[toks[i].key] && dets < 2 {
+		i--
+		dets++
+	}
+	if dets == 0 || i < 0 {
+		return false
+	}
+	if toks[i].key == "to" && i > 0 && toks[i-1].key == "prior" {
+		return true
+	}
+	if toks[i].key == "of" && i > 1 && toks[i-1].key == "time" && toks[i-2].key == "the" {
+		return true // "at the time of the stroke"
+	}
+	return anchorWords[toks[i].key] && toks[i].key != "prior"
 }
 
 // negatedAt reports whether the phrase at tokens [from,to) is negated: a negation

@@ -3,14 +3,17 @@ package eligibility
 import (
 	"bytes"
 	"encoding/json"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"equitrial"
 )
 
 // The quality bar of the eligibility issue, as measured by shared/eligibility/score.py
-// with conditions compared by ICD-10 block (--level block).
+// with conditions compared by ICD-10 block (--level block), on the labelled set.
 var qualityBar = map[string]float64{
 	"age_acc":     0.95,
 	"labs_f1":     0.90,
@@ -19,14 +22,56 @@ var qualityBar = map[string]float64{
 	"flags_f1":    0.90,
 }
 
+// checkSetBar is the bar on the untouched check set (testdata/checkset, labelled
+// from the study text alone before the parser changes of issue 9 and never
+// tuned on). Labs and excluded conditions hold the issue's targets (0.92, 0.80);
+// required conditions do not reach its 0.85 (0.737 before and after the changes,
+// from 9 labelled items), so that bar is a floor against regression, not a
+// target met. Raising it means improving the parser for general reasons, never
+// by reading these labels.
+var checkSetBar = map[string]float64{
+	"labs_f1":     0.92,
+	"required_f1": 0.70,
+	"excluded_f1": 0.80,
+}
+
 func TestScoreGate(t *testing.T) {
 	dir := sharedDir(t)
+	gateFigures(t, scoreFacts(t, loadStudies(t, true), filepath.Join(dir, "eligibility", "gold")), qualityBar)
+}
+
+// TestCheckSet scores the parser on the check set. It is a measurement, not a
+// target to tune towards: change the parser for general reasons, then look.
+func TestCheckSet(t *testing.T) {
+	dir := sharedDir(t)
+	labels, _ := filepath.Glob(filepath.Join("testdata", "checkset", "NCT*.json"))
+	var studies []*equitrial.Trial
+	for _, l := range labels {
+		raw, err := os.ReadFile(filepath.Join(dir, "ctgov", filepath.Base(l)))
+		if err != nil {
+			t.Skipf("study of %s not in shared/ctgov: %v", l, err)
+		}
+		tr, err := decodeStudy(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		studies = append(studies, tr)
+	}
+	if len(studies) == 0 {
+		t.Skip("no check set")
+	}
+	gateFigures(t, scoreFacts(t, studies, filepath.Join("testdata", "checkset")), checkSetBar)
+}
+
+// scoreFacts runs score.py on the parser's facts for studies against goldDir.
+func scoreFacts(t *testing.T, studies []*equitrial.Trial, goldDir string) map[string]float64 {
+	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
 		t.Skip("python3 not installed")
 	}
 	var in bytes.Buffer
-	for _, tr := range loadStudies(t, true) {
+	for _, tr := range studies {
 		j, err := json.Marshal(Facts(tr))
 		if err != nil {
 			t.Fatal(err)
@@ -34,8 +79,8 @@ func TestScoreGate(t *testing.T) {
 		in.Write(j)
 		in.WriteByte('\n')
 	}
-	cmd := exec.Command(py, filepath.Join(dir, "eligibility", "score.py"),
-		"--gold", filepath.Join(dir, "eligibility", "gold"), "--pred", "-", "--level", "block", "--json")
+	cmd := exec.Command(py, filepath.Join(sharedDir(t), "eligibility", "score.py"),
+		"--gold", goldDir, "--pred", "-", "--level", "block", "--json")
 	cmd.Stdin = &in
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -47,14 +92,19 @@ func TestScoreGate(t *testing.T) {
 		t.Fatalf("score.py output has no JSON figures: %v\n%s", err, out)
 	}
 	t.Logf("\n%s", strings.Join(lines[:len(lines)-1], "\n"))
-	for k, bar := range qualityBar {
+	return figures
+}
+
+func gateFigures(t *testing.T, figures, bar map[string]float64) {
+	t.Helper()
+	for k, min := range bar {
 		got, ok := figures[k]
 		if !ok {
 			t.Errorf("score.py reported no %s", k)
 			continue
 		}
-		if got < bar {
-			t.Errorf("%s = %.3f, below the bar %.2f", k, got, bar)
+		if got < min {
+			t.Errorf("%s = %.3f, below the bar %.2f", k, got, min)
 		}
 	}
 }

@@ -203,6 +203,9 @@ func splitCriteria(text string) []rawCriterion {
 	lines := strings.Split(text, "\n")
 	for _, line := range lines {
 		if strings.TrimSpace(line) == "" {
+			if cur != nil && dangles(cur.b.String(), "") {
+				continue // the criterion goes on after the blank line
+			}
 			flush()
 			continue
 		}
@@ -234,7 +237,7 @@ func splitCriteria(text string) []rawCriterion {
 			heading, parents = strings.TrimSuffix(body, ":"), parents[:0]
 			continue
 		}
-		continuation := cur != nil && !isBullet && (ind > 0 && ind >= cur.indent || cur.bullet && ind > 0)
+		continuation := cur != nil && (dangles(cur.b.String(), body) || !isBullet && (ind > 0 && ind >= cur.indent || cur.bullet && ind > 0))
 		if cur != nil && !isBullet && !continuation {
 			// Plain lines: a wrapped sentence continues when the previous line did
 			// not end a sentence and this one starts in lower case.
@@ -261,6 +264,29 @@ func splitCriteria(text string) []rawCriterion {
 	}
 	flush()
 	return splitLongParagraphs(out)
+}
+
+// dangles reports whether a criterion stops on a word that needs more: "or",
+// "and/or" or a comma. The next line, even a new bullet, is the rest of it:
+// "Prior myocardial infarction or" / "Prior stroke" is one criterion with two
+// alternatives, not two criteria that must both hold. After a comma the next
+// line must go on in lower case ("metformin," / "sulfonylurea or insulin"):
+// bullets that each end in a comma and start with a capital are a list written
+// with commas, one item each. next is the next line ("" when not yet known).
+func dangles(t, next string) bool {
+	t = strings.TrimRight(t, " ")
+	n := len(t)
+	switch {
+	case n == 0:
+		return false
+	case t[n-1] == ',':
+		return next == "" || !(next[0] >= 'A' && next[0] <= 'Z')
+	case n >= 3 && t[n-3] == ' ' && strings.EqualFold(t[n-2:], "or"):
+		return true
+	case n >= 6 && strings.EqualFold(t[n-6:], "and/or"):
+		return true
+	}
+	return false
 }
 
 // splitLongParagraphs breaks criteria written as one paragraph of several

@@ -26,8 +26,11 @@ type CompiledTrial struct {
 	// telling trials about the patient's own conditions from the rest.
 	Categories []string
 	// Required holds, for each criterion that requires a diagnosis, the categories
-	// any one of which satisfies it. A patient with none of a group's categories is
-	// ineligible, so trial → patients may drop them before evaluating.
+	// any one of which satisfies it or may (through the classification's
+	// hierarchy). Trial → patients lists the patients recorded with one of each
+	// group: someone with none recorded is not ruled out (matching asks whether
+	// they have it), but a search for a trial's patients looks among those known
+	// to have its conditions.
 	Required [][]string
 	MinAge   *float64 // as evaluation reads them (structured fields and text)
 	MaxAge   *float64
@@ -64,8 +67,10 @@ func CompileTrial(t *equitrial.Trial) *CompiledTrial {
 		}
 		var group []string
 		for _, code := range cr.RequireAny {
-			if c, ok := icdCategory(code.ICD10); ok && !containsExact(group, c) {
-				group = append(group, c)
+			for _, c := range eligibility.RelatedCategories(code.ICD10) {
+				if !containsExact(group, c) {
+					group = append(group, c)
+				}
 			}
 			if cr.Section == eligibility.Inclusion {
 				addCat(code.ICD10)

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"equitrial"
+	"equitrial/eligibility"
 )
 
 // indexDoc is what bleve indexes for one trial: searchable text, facet keywords,
@@ -64,11 +65,15 @@ func newIndexDoc(t *equitrial.Trial) indexDoc {
 		StartDate:    datePtr(t.StartDate),
 		LastUpdate:   datePtr(t.LastUpdate),
 	}
-	if t.MinAgeYears != nil {
-		d.MinAge = *t.MinAgeYears
-	}
-	if t.MaxAgeYears != nil {
-		d.MaxAge = *t.MaxAgeYears
+	// The structured limits as matching reads them ("28 Days" stays 28 days, in
+	// years), so that search and matching agree on who is old enough.
+	if lo, hi := eligibility.StructuredAges(t); lo != nil || hi != nil {
+		if lo != nil {
+			d.MinAge = *lo
+		}
+		if hi != nil {
+			d.MaxAge = *hi
+		}
 	}
 	for _, iv := range t.Interventions {
 		d.Interventions = append(d.Interventions, iv.Name)

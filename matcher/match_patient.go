@@ -58,12 +58,17 @@ type TrialMatch struct {
 	Status      eligibility.Status            `json:"status"`
 	Criteria    []eligibility.CriterionResult `json:"criteria"`
 	Questions   []string                      `json:"questions"`
-	Unknowns    int                           `json:"unknowns"` // criteria still to check
-	DistanceKm  *float64                      `json:"distance_km"`
-	Relevance   Relevance                     `json:"relevance"`
-	Conditions  []string                      `json:"conditions,omitempty"`
-	FirstSeenAt *time.Time                    `json:"firstSeenAt,omitempty"`
-	New         bool                          `json:"new"`
+	// Asks are the questions with their keys and wordings (one per key), to answer
+	// through PUT /api/v1/patients/{id}/answers; never null.
+	Asks []eligibility.Question `json:"asks"`
+	// RestsOn says what an eligible or potentially eligible verdict rests on.
+	RestsOn     *eligibility.Basis `json:"restsOn,omitempty"`
+	Unknowns    int                `json:"unknowns"` // criteria still to check
+	DistanceKm  *float64           `json:"distance_km"`
+	Relevance   Relevance          `json:"relevance"`
+	Conditions  []string           `json:"conditions,omitempty"`
+	FirstSeenAt *time.Time         `json:"firstSeenAt,omitempty"`
+	New         bool               `json:"new"`
 }
 
 // PatientMatches is one page of a patient's matches, with counts over all of them.
@@ -239,10 +244,13 @@ func (m *Matcher) ForPatient(ctx context.Context, p *equitrial.Patient, q Patien
 			r = &x
 		}
 		tm := TrialMatch{NCTID: c.t.NCTID, Title: c.t.Title, TrialStatus: c.t.Status, Status: r.Status,
-			Criteria: r.Criteria, Questions: r.Questions, Unknowns: countUnknown(r.Criteria),
+			Criteria: r.Criteria, Questions: r.Questions, Asks: r.Asks, RestsOn: r.RestsOn, Unknowns: countUnknown(r.Criteria),
 			Relevance: c.rel, Conditions: c.t.Conditions}
 		if tm.Questions == nil {
 			tm.Questions = []string{}
+		}
+		if tm.Asks == nil {
+			tm.Asks = []eligibility.Question{}
 		}
 		if !math.IsInf(c.dist, 1) {
 			d := math.Round(c.dist*10) / 10

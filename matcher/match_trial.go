@@ -31,19 +31,21 @@ type StratumCount struct {
 // It carries no identifier beyond the record id; the API adds names for nurses of
 // the patient's own organisation.
 type PatientCandidate struct {
-	PatientID      string             `json:"patientId"`
-	Org            string             `json:"org,omitempty"`
-	Status         eligibility.Status `json:"status"`
-	Age            *int               `json:"age,omitempty"`
-	Strata         equity.Strata      `json:"strata"`
-	Unknowns       int                `json:"unknowns"`  // criteria still to check
-	Questions      []string           `json:"questions"` // what to ask them
-	Priority       bool               `json:"priority"`  // in a group the trial under-recruits
-	PriorityReason string             `json:"priorityReason,omitempty"`
-	FirstSeenAt    *time.Time         `json:"firstSeenAt,omitempty"`
-	New            bool               `json:"new"`
-	GivenName      string             `json:"givenName,omitempty"`
-	FamilyName     string             `json:"familyName,omitempty"`
+	PatientID      string                 `json:"patientId"`
+	Org            string                 `json:"org,omitempty"`
+	Status         eligibility.Status     `json:"status"`
+	Age            *int                   `json:"age,omitempty"`
+	Strata         equity.Strata          `json:"strata"`
+	Unknowns       int                    `json:"unknowns"`          // criteria still to check
+	Questions      []string               `json:"questions"`         // what to ask them
+	Asks           []eligibility.Question `json:"asks"`              // the same, with keys and wordings; never null
+	RestsOn        *eligibility.Basis     `json:"restsOn,omitempty"` // what the verdict rests on
+	Priority       bool                   `json:"priority"`          // in a group the trial under-recruits
+	PriorityReason string                 `json:"priorityReason,omitempty"`
+	FirstSeenAt    *time.Time             `json:"firstSeenAt,omitempty"`
+	New            bool                   `json:"new"`
+	GivenName      string                 `json:"givenName,omitempty"`
+	FamilyName     string                 `json:"familyName,omitempty"`
 }
 
 // TrialCandidates is one page of a trial's candidate patients, with counts by
@@ -158,10 +160,13 @@ func (m *Matcher) ForTrial(ctx context.Context, nctID string, q TrialQuery) (*Tr
 	for _, e := range page {
 		res := t.Compiled.Explain(e.rec.preparedFor(asOf))
 		pc := PatientCandidate{PatientID: e.rec.id, Org: e.rec.org, Status: e.status, Strata: e.rec.strata,
-			Unknowns: countUnknown(res.Criteria), Questions: res.Questions, Priority: e.hits > 0,
+			Unknowns: countUnknown(res.Criteria), Questions: res.Questions, Asks: res.Asks, RestsOn: res.RestsOn, Priority: e.hits > 0,
 			PriorityReason: strings.Join(e.reason, "; ")}
 		if pc.Questions == nil {
 			pc.Questions = []string{}
+		}
+		if pc.Asks == nil {
+			pc.Asks = []eligibility.Question{}
 		}
 		if e.rec.age >= 0 {
 			a := e.rec.age

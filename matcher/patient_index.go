@@ -288,7 +288,8 @@ func (x *PatientIndex) prefilter(t *CompiledTrial, f Filter) []*patientRec {
 		var out []*roaring.Bitmap // ages outside the range
 		for a := 0; a <= maxIndexedAge; a++ {
 			age := float64(a)
-			if a < maxIndexedAge && ((t.MinAge != nil && age < *t.MinAge) || (t.MaxAge != nil && age > *t.MaxAge)) {
+			// a whole-year age a covers a to a+1: a baby of 0 years may be 28 days old
+			if a < maxIndexedAge && ((t.MinAge != nil && age+1 <= *t.MinAge) || (t.MaxAge != nil && age > *t.MaxAge)) {
 				out = append(out, x.byAge[a])
 			}
 		}

@@ -23,8 +23,11 @@ func indexOf(ps []*equitrial.Patient) *PatientIndex {
 }
 
 // The bitmaps hold exactly the patients a scan of the records finds, and the
-// prefilter never drops a patient evaluation would keep: for every synthetic
-// trial, the candidates equal a brute-force evaluation of every patient.
+// prefilter never drops a patient evaluation would keep among those recorded
+// with the trial's required conditions (trial → patients looks among them; a
+// patient without the diagnosis recorded is asked about it on their own
+// matches): for every synthetic trial, the candidates equal a brute-force
+// evaluation of every such patient.
 func TestPatientIndexEqualsBruteForce(t *testing.T) {
 	ps := synthPatients(3000, 11)
 	ps[5].Consent.Contact = false                            // never indexed
@@ -66,7 +69,7 @@ func TestPatientIndexEqualsBruteForce(t *testing.T) {
 		ct := m.Trials.Get(tr.NCTID)
 		want := map[string]eligibility.Status{}
 		for _, p := range ps {
-			if !Consented(p) {
+			if !Consented(p) || !hasRequired(ct, conditionCategories(ProfileOf(p, testNow))) {
 				continue
 			}
 			if st := ct.Compiled.Status(eligibility.Prepare(ProfileOf(p, testNow), testNow)); st != eligibility.Ineligible {
@@ -222,4 +225,20 @@ func TestDiversityOrdering(t *testing.T) {
 	if c := res.ByStratum[equity.DimEthnicGroup][equity.EthnicBlack]; c.Eligible+c.PotentiallyEligible != black {
 		t.Errorf("stratum count %+v, want %d", c, black)
 	}
+}
+
+// hasRequired: the patient's categories meet every required group of the trial.
+func hasRequired(ct *CompiledTrial, cats []string) bool {
+	for _, group := range ct.Required {
+		found := false
+		for _, c := range group {
+			if slices.Contains(cats, c) {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
 }

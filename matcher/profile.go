@@ -20,7 +20,11 @@ func ProfileOf(p *equitrial.Patient, asOf time.Time) *eligibility.Profile {
 	if age, ok := AgeOn(p.BirthDate, asOf); ok {
 		a := float64(age)
 		pr.AgeYears = &a
+		if days, ok := AgeDaysOn(p.BirthDate, asOf); ok && age < 2 {
+			pr.AgeDays = &days // only babies' limits are counted in days
+		}
 	}
+	pr.ConditionsComplete = p.ConditionsComplete
 	switch strings.ToLower(p.Sex) {
 	case "female":
 		pr.Sex = "FEMALE"
@@ -28,6 +32,19 @@ func ProfileOf(p *equitrial.Patient, asOf time.Time) *eligibility.Profile {
 		pr.Sex = "MALE"
 	}
 	for _, c := range p.Conditions {
+		if strings.EqualFold(c.Status, equitrial.ConditionAbsent) {
+			switch {
+			case c.Code != "" && (strings.EqualFold(c.System, "icd10") || c.System == ""):
+				pr.AbsentICD10 = append(pr.AbsentICD10, c.Code)
+			case c.Code != "" && strings.EqualFold(c.System, "snomed"):
+				if code, ok := eligibility.CodeForSNOMED(c.Code); ok {
+					pr.AbsentICD10 = append(pr.AbsentICD10, code.ICD10)
+				}
+			case c.Text != "":
+				pr.AbsentText = append(pr.AbsentText, c.Text)
+			}
+			continue
+		}
 		switch {
 		case c.Code != "" && strings.EqualFold(c.System, "snomed"):
 			pr.SNOMED = append(pr.SNOMED, c.Code)
@@ -53,7 +70,28 @@ func ProfileOf(p *equitrial.Patient, asOf time.Time) *eligibility.Profile {
 		pr.Psychiatric = boolPtr(true) // a serious mental illness is a psychiatric history
 	}
 	pr.Languages = spokenLanguages(p.Language, p.InterpreterNeeded)
+	if len(p.Answers) > 0 {
+		pr.Answers = make(map[string]eligibility.Answer, len(p.Answers))
+		for _, a := range p.Answers {
+			d, _ := time.Parse(time.DateOnly, a.Date)
+			pr.Answers[a.Key] = eligibility.Answer{Value: a.Value, Unit: a.Unit, Date: d}
+		}
+	}
 	return pr
+}
+
+// AgeDaysOn is the age in days on asOf's date of someone born on birthDate.
+func AgeDaysOn(birthDate string, asOf time.Time) (int, bool) {
+	b, err := time.Parse(time.DateOnly, birthDate)
+	if err != nil {
+		return 0, false
+	}
+	y, m, d := asOf.Date()
+	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if b.After(today) {
+		return 0, false
+	}
+	return int(today.Sub(b).Hours() / 24), true
 }
 
 // spokenLanguages says which languages the patient can take part in, as the

@@ -153,13 +153,7 @@ func buildQuery(q Query) query.Query {
 		must = append(must, &sitesNear{field: "sites", lat: q.Near.Lat, lon: q.Near.Lon, radiusKm: q.RadiusKm, scoreByDistance: scoreByDistance})
 	}
 	if q.Age != nil {
-		age := *q.Age
-		inclusive := true
-		lo := bleve.NewNumericRangeInclusiveQuery(nil, &age, nil, &inclusive)
-		lo.SetField("minAge")
-		hi := bleve.NewNumericRangeInclusiveQuery(&age, nil, &inclusive, nil)
-		hi.SetField("maxAge")
-		must = append(must, lo, hi)
+		must = append(must, ageQueries(*q.Age)...)
 	}
 	if q.Sex != "" {
 		must = appendAnyOf(must, "sex", []string{"ALL", q.Sex})
@@ -323,4 +317,25 @@ func (ix *Index) CandidateIDs(ctx context.Context, q Query, max int) ([]string, 
 		sctx.DocumentMatchPool.Put(d)
 	}
 	return ids, nil
+}
+
+// ageQueries keep the trials whose age limits a person of this age may meet.
+// An age in whole years (as matching holds a patient's age: 0 for a baby of
+// three months) is any age in [a, a+1): a trial from 28 days is open to a
+// "0-year-old", a trial up to 6 months is not open to a "1-year-old". A
+// maximum counts to the end of its last year ("up to 1 year" admits 1.5), as
+// evaluation reads it, so a fractional age is compared with whole years there.
+func ageQueries(age float64) []query.Query {
+	yes, no := true, false
+	minBelow := age // minAge <= age
+	minIncl := &yes
+	if age == math.Trunc(age) {
+		minBelow, minIncl = age+1, &no // minAge < a+1
+	}
+	maxFrom := math.Floor(age) // maxAge >= whole years of age
+	lo := bleve.NewNumericRangeInclusiveQuery(nil, &minBelow, nil, minIncl)
+	lo.SetField("minAge")
+	hi := bleve.NewNumericRangeInclusiveQuery(&maxFrom, nil, &yes, nil)
+	hi.SetField("maxAge")
+	return []query.Query{lo, hi}
 }

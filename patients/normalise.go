@@ -60,6 +60,9 @@ func Normalise(p *equitrial.Patient) {
 			p.Conditions = append(p.Conditions, e)
 		}
 	}
+	for i := range p.Answers {
+		normaliseAnswer(&p.Answers[i])
+	}
 	p.Medicines = cleanList(p.Medicines)
 	for i := range p.Observations {
 		normaliseObservation(&p.Observations[i])
@@ -113,6 +116,7 @@ func normaliseCondition(c *equitrial.Condition) (extra []equitrial.Condition) {
 	}
 	c.Text = cleanText(c.Text)
 	c.Code = strings.TrimSpace(c.Code)
+	c.Status = strings.ToLower(strings.TrimSpace(c.Status))
 	switch {
 	case c.Code == "" && c.Text != "":
 		codes := eligibility.LookupCondition(c.Text)
@@ -124,7 +128,7 @@ func normaliseCondition(c *equitrial.Condition) (extra []equitrial.Condition) {
 			codes = codes[1:]
 		}
 		for _, code := range codes {
-			extra = append(extra, equitrial.Condition{System: SystemICD10, Code: code.ICD10, Text: c.Text})
+			extra = append(extra, equitrial.Condition{System: SystemICD10, Code: code.ICD10, Text: c.Text, Status: c.Status})
 		}
 		return extra
 	case c.System == SystemICD10:

@@ -20,12 +20,13 @@ var readOnly = map[string]string{
 	"createdAt": "is set by the service",
 	"updatedAt": "is set by the service",
 	"withdrawn": "is set by withdrawing consent (DELETE the record)",
+	"answers":   "are given through PUT /api/v1/patients/{id}/answers, which records who answered and when",
 }
 
 // MergePatch applies a JSON merge patch (RFC 7396) to a profile: members of the patch
 // replace the profile's, objects merge member by member (so {"consent":{"version":"3"}}
 // changes only the version), null removes a member, and lists are replaced whole.
-// Read-only members (id, strata, source, org, timestamps, withdrawn) and unknown ones
+// Read-only members (id, strata, source, org, timestamps, withdrawn, answers) and unknown ones
 // are refused with a KindInvalid error naming each. The result is a new profile with
 // the service-set fields of current; it is not yet normalised or validated.
 func MergePatch(current *equitrial.Patient, patch []byte) (*equitrial.Patient, error) {
@@ -72,6 +73,7 @@ func MergePatch(current *equitrial.Patient, patch []byte) (*equitrial.Patient, e
 	}
 	out.ID, out.Org, out.Source = current.ID, current.Org, current.Source
 	out.CreatedAt, out.UpdatedAt, out.Withdrawn, out.Strata = current.CreatedAt, current.UpdatedAt, current.Withdrawn, current.Strata
+	out.Answers = current.Answers
 	return &out, nil
 }
 
@@ -111,7 +113,7 @@ func fullPatient() *equitrial.Patient {
 	t := true
 	return &equitrial.Patient{ID: "x", GivenName: "x", FamilyName: "x", BirthDate: "x", NHSNumber: "x", Email: "x",
 		Phone: "x", Postcode: "x", Sex: "x", EthnicCategory: "x", Census2021Ethnicity: "x",
-		Conditions: []equitrial.Condition{{}}, Medicines: []string{"x"}, Observations: []equitrial.Observation{{}},
+		Conditions: []equitrial.Condition{{}}, ConditionsComplete: true, Answers: []equitrial.Answer{{}}, Medicines: []string{"x"}, Observations: []equitrial.Observation{{}},
 		Pregnant: &t, Breastfeeding: &t, SMI: &t, Language: "x", InterpreterNeeded: &t, AccessibilityNeeds: []string{"x"},
 		Source: "x", Org: "x", Strata: &equitrial.Strata{}, Withdrawn: &equitrial.WithdrawalNote{}}
 }

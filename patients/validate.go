@@ -52,6 +52,7 @@ var (
 		"EthnicCategory":      "omitempty,ethniccategory",
 		"Census2021Ethnicity": "omitempty,census2021",
 		"Conditions":          "max=200,dive",
+		"Answers":             "max=500,dive",
 		"Medicines":           "max=100,dive,max=200,humantext",
 		"Observations":        "max=500,dive",
 		"Language":            "omitempty,language",
@@ -68,6 +69,19 @@ var (
 		"System": "required_with=Code,omitempty,oneof=icd10 snomed",
 		"Code":   "max=20",
 		"Text":   "max=500,humantext",
+		"Status": "omitempty,oneof=present absent",
+	}
+	// Answers are checked in full (against the questions the engine asks) when they
+	// are written (Checker.CheckAnswers); a stored record is only checked for shape,
+	// so that an answer to a question the engine no longer asks never blocks a
+	// change to the rest of the profile.
+	answerRules = map[string]string{
+		"Key":   "required,max=200,humantext",
+		"Value": "required,max=50,humantext",
+		"Unit":  "max=30,humantext",
+		"Date":  "omitempty,isodate,notfuture",
+		"By":    "max=100,humantext",
+		"Role":  "omitempty,oneof=nurse admin patient",
 	}
 	observationRules = map[string]string{
 		"Analyte": "required,analyte",
@@ -121,6 +135,7 @@ func (c *Checker) newValidator() *validator.Validate {
 	v.RegisterStructValidationMapRules(patientRules, equitrial.Patient{})
 	v.RegisterStructValidationMapRules(conditionRules, equitrial.Condition{})
 	v.RegisterStructValidationMapRules(observationRules, equitrial.Observation{})
+	v.RegisterStructValidationMapRules(answerRules, equitrial.Answer{})
 	v.RegisterStructValidationMapRules(consentRules, equitrial.Consent{})
 	must := func(tag string, fn validator.Func) {
 		if err := v.RegisterValidation(tag, fn); err != nil {

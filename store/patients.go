@@ -6,6 +6,7 @@ import (
 	"encoding/base32"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -108,6 +109,8 @@ type patientDoc struct {
 	EthnicCategory      string                    `bson:"ethnicCategory,omitempty"`
 	Census2021Ethnicity string                    `bson:"census2021Ethnicity,omitempty"`
 	Conditions          []equitrial.Condition     `bson:"conditions,omitempty"`
+	ConditionsComplete  bool                      `bson:"conditionsComplete,omitempty"`
+	Answers             []equitrial.Answer        `bson:"answers,omitempty"`
 	Medicines           []string                  `bson:"medicines,omitempty"`
 	Observations        []equitrial.Observation   `bson:"observations,omitempty"`
 	Pregnant            *bool                     `bson:"pregnant,omitempty"`
@@ -388,6 +391,65 @@ func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial
 	return &rec, nil
 }
 
+// SetAnswers writes answers to matching questions on a patient's record: each edit
+// replaces the earlier answer to the same key, and an empty value removes it
+// (patients.MergeAnswers); by and role are recorded on each answer written, with
+// the time. The edits are normalised and checked first (Checker.CheckAnswers),
+// every bad one named, and nothing is written if any is bad. Only the answers and
+// updatedAt change, so identifiers are not re-sealed and the rest of the profile
+// is not validated again. A write racing another change to the record
+// is retried on the fresh record. A withdrawn patient's record cannot be answered
+// for (KindConflict). It returns the stored record; subscribers are told, so the
+// matching index sees the answers before this returns.
+func (s *Patients) SetAnswers(ctx context.Context, id string, edits []equitrial.Answer, by, role string) (*equitrial.Patient, error) {
+	keys, err := s.keyring()
+	if err != nil {
+		return nil, err
+	}
+	edits = slices.Clone(edits)
+	if err := s.checker.CheckAnswers(edits); err != nil {
+		return nil, err
+	}
+	for attempt := 0; ; attempt++ {
+		doc, err := s.getDoc(ctx, bson.M{"_id": id}, "no patient with id "+id)
+		if err != nil {
+			return nil, err
+		}
+		if doc.Withdrawn != nil {
+			return nil, equitrial.Errorf(equitrial.KindConflict, "patient %s withdrew consent; the record can no longer be changed", id)
+		}
+		now := s.now().UTC().Truncate(time.Millisecond)
+		if !now.After(doc.UpdatedAt) {
+			now = doc.UpdatedAt.Add(time.Millisecond)
+		}
+		answers := patients.MergeAnswers(doc.Answers, edits, by, role, now)
+		if len(answers) > patients.MaxAnswers {
+			return nil, equitrial.Invalid("", equitrial.FieldError{Field: "answers", Detail: fmt.Sprintf("a record holds at most %d answers; remove some first", patients.MaxAnswers)})
+		}
+		update := bson.M{"$set": bson.M{"answers": answers, "updatedAt": now}}
+		if len(answers) == 0 {
+			update = bson.M{"$set": bson.M{"updatedAt": now}, "$unset": bson.M{"answers": ""}}
+		}
+		res, err := s.c.UpdateOne(ctx, bson.M{"_id": id, "updatedAt": doc.UpdatedAt, "withdrawn": bson.M{"$exists": false}}, update)
+		if err != nil {
+			return nil, fmt.Errorf("store: set answers: %w", err)
+		}
+		if res.MatchedCount == 0 {
+			if attempt < 4 {
+				continue // changed meanwhile: merge into the fresh record
+			}
+			return nil, equitrial.Errorf(equitrial.KindConflict, "patient %s is being changed by someone else; try again", id)
+		}
+		doc.Answers, doc.UpdatedAt = answers, now
+		rec, err := fromDoc(keys, doc)
+		if err != nil {
+			return nil, err
+		}
+		s.notify(PatientChange{Kind: PatientUpdated, ID: rec.ID, Org: rec.Org, Patient: matchView(rec)})
+		return rec, nil
+	}
+}
+
 // WithdrawConsent records that the patient no longer agrees to be contacted and, in
 // the same single-document update, erases everything but what equity counts need:
 // every identifier, the NHS-number hash, the private-link token, and the clinical
@@ -403,7 +465,7 @@ func (s *Patients) WithdrawConsent(ctx context.Context, id string) (*equitrial.P
 	now := s.now().UTC().Truncate(time.Millisecond)
 	unset := bson.M{}
 	for _, f := range []string{"sealed", "keyId", "nhsLookup", "accessTokenHash", "sex", "ethnicCategory",
-		"census2021Ethnicity", "conditions", "medicines", "observations", "pregnant", "breastfeeding", "smi",
+		"census2021Ethnicity", "conditions", "conditionsComplete", "answers", "medicines", "observations", "pregnant", "breastfeeding", "smi",
 		"language", "interpreterNeeded", "accessibilityNeeds"} {
 		unset[f] = ""
 	}
@@ -666,8 +728,8 @@ func toDoc(keys *seal.Keyring, p *equitrial.Patient) (*patientDoc, error) {
 	doc := &patientDoc{
 		ID: p.ID, Org: p.Org, Source: p.Source, Sealed: ids, KeyID: keys.Current(),
 		Sex: p.Sex, EthnicCategory: p.EthnicCategory, Census2021Ethnicity: p.Census2021Ethnicity,
-		Conditions: p.Conditions, Medicines: p.Medicines, Observations: p.Observations,
-		Pregnant: p.Pregnant, Breastfeeding: p.Breastfeeding, SMI: p.SMI, Language: p.Language,
+		Conditions: p.Conditions, ConditionsComplete: p.ConditionsComplete, Answers: p.Answers,
+		Medicines: p.Medicines, Observations: p.Observations, Pregnant: p.Pregnant, Breastfeeding: p.Breastfeeding, SMI: p.SMI, Language: p.Language,
 		InterpreterNeeded: p.InterpreterNeeded, AccessibilityNeeds: p.AccessibilityNeeds, Consent: p.Consent,
 		Strata: p.Strata, CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, Withdrawn: p.Withdrawn,
 	}
@@ -681,10 +743,17 @@ func fromDoc(keys *seal.Keyring, d *patientDoc) (*equitrial.Patient, error) {
 	p := &equitrial.Patient{
 		ID: d.ID, Org: d.Org, Source: d.Source,
 		Sex: d.Sex, EthnicCategory: d.EthnicCategory, Census2021Ethnicity: d.Census2021Ethnicity,
-		Conditions: d.Conditions, Medicines: d.Medicines, Observations: d.Observations,
-		Pregnant: d.Pregnant, Breastfeeding: d.Breastfeeding, SMI: d.SMI, Language: d.Language,
+		Conditions: d.Conditions, ConditionsComplete: d.ConditionsComplete, Answers: d.Answers,
+		Medicines: d.Medicines, Observations: d.Observations, Pregnant: d.Pregnant, Breastfeeding: d.Breastfeeding, SMI: d.SMI, Language: d.Language,
 		InterpreterNeeded: d.InterpreterNeeded, AccessibilityNeeds: d.AccessibilityNeeds, Consent: d.Consent,
 		Strata: d.Strata, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(), Withdrawn: d.Withdrawn,
+	}
+	if len(d.Answers) > 0 {
+		p.Answers = make([]equitrial.Answer, len(d.Answers))
+		for i, a := range d.Answers {
+			a.At = a.At.UTC()
+			p.Answers[i] = a
+		}
 	}
 	if d.Sealed == nil {
 		return p, nil

@@ -157,7 +157,7 @@ func TestNurseAddsPatientAndSeesMatches(t *testing.T) {
 		}
 	}
 	if hasRoute("GET", "/api/v1/patients/:id/matches") {
-		questions := texts(t, ctx, ".questions li")
+		questions := append(texts(t, ctx, ".questions li"), texts(t, ctx, ".questions form")...)
 		if len(questions) == 0 || len(texts(t, ctx, "[data-nct-id]")) == 0 {
 			t.Errorf("no matches with questions on the profile:\n%s", body)
 		}

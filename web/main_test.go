@@ -18,6 +18,7 @@ import (
 
 	"equitrial"
 	"equitrial/auth"
+	"equitrial/catalog"
 	"equitrial/ctgov"
 	"equitrial/internal/app"
 	"equitrial/refdata"
@@ -87,6 +88,7 @@ type service struct {
 	log  *testdata.SyncBuffer
 	nct  []string // imported trial ids
 	near string   // a postcode whose location is a site of nct[0]
+	cat  *catalog.Catalog
 }
 
 const testKeys = "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="
@@ -142,6 +144,7 @@ func newService(t *testing.T) *service {
 		return nil
 	})
 	s.auth = a.Auth
+	s.cat = a.Catalog
 	srv := httptest.NewServer(a.Handler)
 	t.Cleanup(srv.Close)
 	s.url = srv.URL

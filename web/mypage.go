@@ -14,7 +14,30 @@ import (
 type myData struct {
 	Patient *patientView
 	Matches *matchesView
-	Link    string // the page's own path, for the withdraw form
+	Link    string       // the page's own path, for the withdraw form
+	Answer  *answerState // an answer sent back with errors, shown as typed
+}
+
+// Forms are the questions the patient may answer themselves, in their own
+// words, once each however many studies ask them.
+func (d myData) Forms() []answerForm {
+	if d.Matches == nil || d.Patient == nil || d.Patient.Withdrawn != nil {
+		return nil
+	}
+	var out []answerForm
+	seen := map[string]bool{}
+	for _, t := range d.Matches.Results {
+		if t.Status == "ineligible" {
+			continue
+		}
+		for _, f := range answerForms(d.Link+"/answers", "", t.Asks, true, d.Answer) {
+			if !seen[f.Key] {
+				seen[f.Key] = true
+				out = append(out, f)
+			}
+		}
+	}
+	return out
 }
 
 // patientByLink finds the patient the link belongs to, or answers with a page
@@ -58,14 +81,18 @@ func (s *Site) myPage(w http.ResponseWriter, r *http.Request) {
 	if p == nil {
 		return
 	}
-	d := myData{Patient: p, Link: "/my/" + token}
+	s.showMyPage(w, r, p, token, http.StatusOK, nil, nil)
+}
+
+func (s *Site) showMyPage(w http.ResponseWriter, r *http.Request, p *patientView, token string, status int, errs []fieldError, st *answerState) {
+	d := myData{Patient: p, Link: "/my/" + token, Answer: st}
 	if p.Withdrawn == nil {
 		var m matchesView
 		if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(p.ID)+"/matches", &m, callOpts{bearer: token}); res.ok() {
 			d.Matches = &m
 		}
 	}
-	s.render(w, r, http.StatusOK, "my", page{Title: "Your research register page", D: d})
+	s.render(w, r, status, "my", page{Title: "Your research register page", Errors: errs, D: d})
 }
 
 func (s *Site) withdrawForm(w http.ResponseWriter, r *http.Request) {

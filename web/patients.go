@@ -83,22 +83,36 @@ type patientData struct {
 	Matches      *matchesView
 	MatchesError string
 	Added        bool
+	Answer       *answerState // an answer sent back with errors, shown as typed
+}
+
+// Forms are the answer forms for the questions a trial still asks.
+func (d patientData) Forms(t trialMatch) []answerForm {
+	if d.Patient == nil || d.Patient.Withdrawn != nil {
+		return nil
+	}
+	return answerForms("/patients/"+url.PathEscape(d.Patient.ID)+"/answers", t.NCTID, t.Asks, false, d.Answer)
 }
 
 // patientProfile is the two-minutes-in-clinic view: who, their strata, and the
-// trials they could join with the questions still to ask.
+// trials they could join with the questions still to ask, each answerable there.
 func (s *Site) patientProfile(w http.ResponseWriter, r *http.Request) {
 	m := s.requireStaff(w, r, "nurse", "admin")
 	if m == nil {
 		return
 	}
-	id := r.PathValue("id")
+	s.showPatient(w, r, m, r.PathValue("id"), http.StatusOK, nil, nil)
+}
+
+// showPatient renders the patient's page, with errors and an answer as typed
+// when an answer was refused.
+func (s *Site) showPatient(w http.ResponseWriter, r *http.Request, m *me, id string, status int, errs []fieldError, st *answerState) {
 	var p patientView
 	if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id), &p, callOpts{}); !res.ok() {
 		s.failed(w, r, res)
 		return
 	}
-	d := patientData{Patient: &p, Added: r.URL.Query().Get("added") != ""}
+	d := patientData{Patient: &p, Added: r.URL.Query().Get("added") != "", Answer: st}
 	if p.Withdrawn == nil {
 		var mv matchesView
 		res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id)+"/matches", &mv, callOpts{})
@@ -111,5 +125,5 @@ func (s *Site) patientProfile(w http.ResponseWriter, r *http.Request) {
 			d.MatchesError = "Matches could not be loaded. Try again later."
 		}
 	}
-	s.render(w, r, http.StatusOK, "patient", page{Title: p.Name(), Me: m, D: d})
+	s.render(w, r, status, "patient", page{Title: p.Name(), Me: m, Errors: errs, D: d})
 }

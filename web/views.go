@@ -119,6 +119,8 @@ type trialMatch struct {
 	Status      string            `json:"status"`
 	Criteria    []criterionResult `json:"criteria"`
 	Questions   []string          `json:"questions"`
+	Asks        []question        `json:"asks"`
+	RestsOn     *restsOn          `json:"restsOn"`
 	Unknowns    int               `json:"unknowns"`
 	DistanceKm  *float64          `json:"distance_km"`
 	Relevance   string            `json:"relevance"`

@@ -96,11 +96,13 @@ func (s *Site) routes() *http.ServeMux {
 	mux.HandleFunc("GET /my/{token}", s.myPage)
 	mux.HandleFunc("GET /my/{token}/withdraw", s.withdrawForm)
 	mux.HandleFunc("POST /my/{token}/withdraw", s.withdraw)
+	mux.HandleFunc("POST /my/{token}/answers", s.answerForPatient)
 
 	mux.HandleFunc("GET /patients", s.patientList)
 	mux.HandleFunc("GET /patients/new", s.newPatientForm)
 	mux.HandleFunc("POST /patients/new", s.createPatient)
 	mux.HandleFunc("GET /patients/{id}", s.patientProfile)
+	mux.HandleFunc("POST /patients/{id}/answers", s.answerForNurse)
 
 	mux.HandleFunc("GET /sponsor", s.sponsorHome)
 	mux.HandleFunc("GET /trials/{nctId}", s.trial)

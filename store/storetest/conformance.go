@@ -26,6 +26,7 @@ func Run(t *testing.T, newDB func(testing.TB) *store.DB) {
 	t.Run("PatientsNothingStoredOnFailure", func(t *testing.T) { testPatientsNothingStoredOnFailure(t, newDB(t)) })
 	t.Run("PatientsNoPlaintextIdentifiers", func(t *testing.T) { testPatientsNoPlaintextIdentifiers(t, newDB(t)) })
 	t.Run("PatientsReseal", func(t *testing.T) { testPatientsReseal(t, newDB(t)) })
+	t.Run("PatientsAnswers", func(t *testing.T) { testPatientsAnswers(t, newDB(t)) })
 	t.Run("RefDataRoundTrip", func(t *testing.T) { testRefDataRoundTrip(t, newDB(t)) })
 }
 
