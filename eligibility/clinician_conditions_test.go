@@ -35,6 +35,8 @@ func TestSMIPrecision(t *testing.T) {
 		{"Exclusion Criteria:\n- Family history of mental illness", ""},
 		{"Exclusion Criteria:\n- Pervasive developmental disorder", ""},
 		{"Exclusion Criteria:\n- History of psychiatric illness requiring hospital admission", "psychiatric"},
+		{"Exclusion Criteria:\n- Any medical, psychiatric, psychological, social or other condition that could affect compliance", "psychiatric"},
+		{"Exclusion Criteria:\n- Neuropsychiatric symptoms of Alzheimer's disease", ""},
 		// a refused permission in inclusion is an explicit exclusion
 		{"Inclusion Criteria:\n- Patients with a psychotic disorder may not participate", "smi"},
 	})
@@ -140,6 +142,9 @@ func TestSuspicionIsNotADiagnosis(t *testing.T) {
 		{"Inclusion Criteria:\n- Clinically suspected deep vein thrombosis of the lower limb", "", ""},
 		{"Inclusion Criteria:\n- Attending the emergency department under investigation for acute coronary syndrome", "", ""},
 		{"Inclusion Criteria:\n- Chest pain needing assessment to rule out myocardial infarction", "", ""},
+		{"Inclusion Criteria:\n- Suspected COVID-19 pneumonia, not confirmed by PCR", "", ""},
+		// a suspicion that has been confirmed is the diagnosis
+		{"Inclusion Criteria:\n- Suspected acute ischaemic stroke, confirmed on CT or MRI", "I63", ""},
 		// the same words in exclusion still exclude
 		{"Exclusion Criteria:\n- Suspected or confirmed COVID-19", "", "U07"},
 		// an earlier sentence's symptoms do not make a later diagnosis context
@@ -212,7 +217,7 @@ func TestVocabularyAcrossChapters(t *testing.T) {
 var whoOnlyCategories = map[string]string{
 	"A16": "Respiratory tuberculosis, not confirmed bacteriologically or histologically",
 	"E14": "Unspecified diabetes mellitus",
-	"F00": "Dementia in Alzheimer disease", "F09": "Unspecified organic or symptomatic mental disorder",
+	"F00": "Dementia in Alzheimer disease",
 	"G41": "Status epilepticus",
 	"I64": "Stroke, not specified as haemorrhage or infarction",
 	"J46": "Status asthmaticus",
@@ -223,9 +228,22 @@ var whoOnlyCategories = map[string]string{
 	"T35": "Frostbite involving multiple body regions and unspecified frostbite",
 }
 
+// cmOnlyCategories are ICD-10-CM categories that WHO ICD-10 does not have;
+// the vocabulary codes in WHO ICD-10 (FORMAT.md), so none may be used.
+var cmOnlyCategories = map[string]string{
+	"C4A": "Merkel cell carcinoma", "C7A": "Malignant neuroendocrine tumors", "C7B": "Secondary neuroendocrine tumors",
+	"D3A": "Benign neuroendocrine tumors", "D78": "Intraoperative complications of the spleen", "E08": "Diabetes due to underlying condition",
+	"E09": "Drug or chemical induced diabetes", "E36": "Intraoperative complications of endocrine system", "G89": "Pain, not elsewhere classified",
+	"I16": "Hypertensive crisis", "I1A": "Other hypertension", "I5A": "Non-ischemic myocardial injury", "J4B": "Bronchiectasis",
+	"K68": "Disorders of retroperitoneum", "K94": "Complications of artificial openings of the digestive system",
+	"K95": "Complications of bariatric procedures", "L76": "Intraoperative complications of skin", "M1A": "Chronic gout",
+	"M26": "Dentofacial anomalies", "M27": "Other diseases of jaws", "N52": "Male erectile dysfunction", "N53": "Other male sexual dysfunction",
+	"O9A": "Maternal malignant neoplasms, traumatic injuries and abuse", "Z3A": "Weeks of gestation", "Z68": "Body mass index",
+}
+
 // TestVocabularyCodesAreICD10Categories: every code in conditions.tsv is a
 // three-character category of ICD-10-CM (shared/terminology) or a known
-// WHO-only category.
+// WHO-only category, and none is a category only ICD-10-CM has.
 func TestVocabularyCodesAreICD10Categories(t *testing.T) {
 	_, file, _, _ := runtime.Caller(0)
 	path := filepath.Join(filepath.Dir(file), "..", "..", "shared", "terminology", "icd10cm_categories.csv")
@@ -242,6 +260,11 @@ func TestVocabularyCodesAreICD10Categories(t *testing.T) {
 	for _, r := range rows[1:] {
 		cats[r[0]] = true
 	}
+	for code, title := range whoOnlyCategories {
+		if cats[code] {
+			t.Errorf("%s (%s) is listed as WHO-only but ICD-10-CM has it", code, title)
+		}
+	}
 	for _, c := range Conditions() {
 		if len(c.ICD10) != 3 {
 			t.Errorf("%q: code %q is not a three-character category", c.Name, c.ICD10)
@@ -249,6 +272,9 @@ func TestVocabularyCodesAreICD10Categories(t *testing.T) {
 		}
 		if !cats[c.ICD10] && whoOnlyCategories[c.ICD10] == "" {
 			t.Errorf("%q: %s is neither an ICD-10-CM category nor a known WHO-only category", c.Name, c.ICD10)
+		}
+		if title := cmOnlyCategories[c.ICD10]; title != "" {
+			t.Errorf("%q: %s (%s) is ICD-10-CM only; use the WHO ICD-10 category", c.Name, c.ICD10, title)
 		}
 	}
 }

@@ -63,7 +63,7 @@ func extractConditions(lower string, toks []token, capsOK bool, sec Section, par
 		if containsAny(before, otherPersonCues) || relativeAfter(lower, toks[m.to-1].end) || containsAny(near, riskCues) || containsAny(before, bothResultsCues) {
 			continue
 		}
-		if sec == Inclusion && suspected(lower, at) {
+		if sec == Inclusion && suspected(lower, at, toks[m.to-1].end) {
 			continue // "referred to exclude PE", "suspected DVT": the patient need not have it, nor lack it
 		}
 		if sec == Exclusion && anchoredEvent(toks, m.from) {

@@ -157,7 +157,7 @@ func broadPsychiatric(l string, sec Section) bool {
 			if strings.HasPrefix(after, " drug") || strings.HasPrefix(after, " medication") || strings.HasPrefix(after, " health symptom") {
 				continue
 			}
-			if !containsAny(after, psychHeads) {
+			if !psychHeadFollows(after) {
 				continue
 			}
 			cs := clauseStart(l, i)
@@ -170,6 +170,25 @@ func broadPsychiatric(l string, sec Section) bool {
 			}
 			neg := containsAny(before, []string{"no ", "not ", "without", "absence", "free of", "none"})
 			return (sec == Exclusion) != neg || sec == Inclusion && statesExclusion(l, i)
+		}
+	}
+	return false
+}
+
+// psychHeadFollows: one of the first words after the psychiatric word is a
+// head ("psychiatric or neurological disorder"), before anything that makes it
+// a feature of another disease ("neuropsychiatric symptoms of Alzheimer's disease").
+func psychHeadFollows(after string) bool {
+	for n, word := range strings.Fields(after) {
+		if n >= 8 {
+			return false
+		}
+		switch strings.Trim(word, ",;:()") {
+		case "of", "due", "secondary", "associated", "related", "caused", "in", "from", "symptoms", "symptom":
+			return false
+		}
+		if containsAny(word, psychHeads) {
+			return true
 		}
 	}
 	return false

@@ -34,6 +34,19 @@ func relativeAfter(lower string, end int) bool {
 	if i := strings.IndexAny(w, ";.:("); i >= 0 {
 		w = w[:i]
 	}
+	// a comma ends the reach unless what precedes it is just the next list item:
+	// "heart failure in the past, or heart disease in a relative"
+	for off := 0; ; {
+		i := strings.IndexByte(w[off:], ',')
+		if i < 0 {
+			break
+		}
+		if seg := " " + w[off:off+i] + " "; containsAny(seg, clauseWords) {
+			w = w[:off+i]
+			break
+		}
+		off += i + 1
+	}
 	for _, p := range []string{" in a ", " in an ", " in any ", " in ", " among ", " affecting a "} {
 		for off := 0; ; {
 			i := strings.Index(w[off:], p)
@@ -51,6 +64,9 @@ func relativeAfter(lower string, end int) bool {
 	}
 	return false
 }
+
+// clauseWords mark a new statement about the patient rather than a list item.
+var clauseWords = []string{" in ", " the ", " past ", " within ", " history ", " since ", " during ", " current", " previous", " prior ", " with "}
 
 // riskCues, just before a condition, make it something other than a diagnosis of
 // the patient ("at risk of TB", "prevention of mother-to-child transmission").
@@ -174,10 +190,10 @@ func inException(lower string, at int) bool {
 func permitted(lower string, at int) bool {
 	s, e := sentenceBounds(lower, at)
 	sent := lower[s:e]
-	if refused(sent) && !containsAny(sent, notExcludedCues) {
+	if !containsWordAny(sent, permissionCues) {
 		return false
 	}
-	return containsWordAny(sent, permissionCues)
+	return !refused(sent) || containsAny(sent, notExcludedCues)
 }
 
 // refusalCues deny a permission: "X is not allowed", "X will not be eligible",
@@ -191,7 +207,13 @@ var refusalCues = []string{"not permitted", "not be permitted", "not allowed", "
 // notExcludedCues grant permission through a double negative.
 var notExcludedCues = []string{"not excluded", "not be excluded", "not exclusionary", "not an exclusion"}
 
-func refused(s string) bool { return verdictIn(s, refusalCues) }
+func refused(s string) bool {
+	// every refusal cue says "not" or "prohibited"; most sentences say neither
+	if !strings.Contains(s, "not") && !strings.Contains(s, "prohibited") {
+		return false
+	}
+	return verdictIn(s, refusalCues)
+}
 
 // verdictIn reports whether s holds one of the verdicts about taking part in
 // this study. "Not eligible for surgery" or "may not participate in another
@@ -244,9 +266,20 @@ var suspicionCues = []string{"suspect", "suspicion", "to exclude", "to rule out"
 	"investigated for", "investigation for", "investigation of possible", "being evaluated for", "evaluation for possible", "work up for",
 	"workup for", "work-up for", "assessment for possible", "query "}
 
-func suspected(lower string, at int) bool {
-	return containsAny(lower[clauseStart(lower, at):at], suspicionCues)
+// suspected reports whether the condition at [at, end) is only suspected: a
+// suspicion cue earlier in its clause, and no confirmation after it ("suspected
+// stroke, confirmed on CT" requires the stroke; "not confirmed" does not).
+func suspected(lower string, at, end int) bool {
+	if !containsAny(lower[clauseStart(lower, at):at], suspicionCues) {
+		return false
+	}
+	_, e := sentenceBounds(lower, end)
+	tail := lower[end:max(end, e)]
+	return !containsAny(tail, confirmationCues) || containsAny(tail, unconfirmedCues)
 }
+
+var confirmationCues = []string{"confirmed", "proven", "verified", "diagnosed", "documented"}
+var unconfirmedCues = []string{"not confirmed", "unconfirmed", "not yet confirmed", "not been confirmed", "yet to be confirmed", "not proven", "not diagnosed", "before confirmation", "awaiting confirmation"}
 
 // anchorWords and anchorDeterminers: "before the pulmonary embolism", "since
 // the index stroke", "prior to the current episode" point at the event that

@@ -151,8 +151,13 @@ func answerErrors(st *answerState, p problem) []fieldError {
 		case strings.HasSuffix(e.Field, ".date"):
 			part = "date"
 		}
-		subject := map[string]string{"value": "The answer", "unit": "The unit", "date": "The date"}[part]
-		msg := sentence(subject + " " + e.Detail)
+		// The API words some details as what to do ("enter a number") and others
+		// as what is wrong ("must not be in the future"), which need a subject.
+		msg := sentence(e.Detail)
+		if strings.HasPrefix(e.Detail, "is ") || strings.HasPrefix(e.Detail, "must ") {
+			subject := map[string]string{"value": "The answer", "unit": "The unit", "date": "The date"}[part]
+			msg = sentence(subject + " " + e.Detail)
+		}
 		if strings.HasSuffix(e.Field, ".key") {
 			msg = "This question cannot be answered here: " + e.Detail
 		}
