@@ -46,6 +46,8 @@ func TestSMIPrecision(t *testing.T) {
 		{"Exclusion Criteria:\n- Cannabis-induced psychosis", "", "F12"},
 		{"Exclusion Criteria:\n- Steroid-induced psychosis", "", "F06"},
 		{"Exclusion Criteria:\n- Bipolar disorder in a parent or sibling", "", ""},
+		{"Exclusion Criteria:\n- Liver disease in parenteral nutrition users", "", "K76"},
+		{"Exclusion Criteria:\n- Heart failure in the past, or heart disease in a first-degree relative", "", "I50"},
 		{"Inclusion Criteria:\n- Bipolar depression, current episode of at least 4 weeks", "F31", ""},
 	})
 }

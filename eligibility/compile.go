@@ -75,6 +75,16 @@ func Compile(c *Criteria) *Compiled {
 	if c.Sex == "FEMALE" || c.Sex == "MALE" {
 		k.addCriterion(-2, false, false, []part{{kind: partSex, text: c.Sex}})
 	}
+	// the categories the trial is for: an exclusion's broad codes ("any other
+	// malignancy") never cover them, or a breast cancer trial would ask each of
+	// its own patients whether their cancer excludes them
+	var own []int16
+	for i := range c.Criteria {
+		if cr := &c.Criteria[i]; cr.Section == Inclusion {
+			own = append(own, codeIDs(cr.RequireAny)...)
+		}
+	}
+	own = sortedUnique16(own)
 	for i := range c.Criteria {
 		cr := &c.Criteria[i]
 		var ps []part
@@ -100,7 +110,9 @@ func Compile(c *Criteria) *Compiled {
 			ps = append(ps, codePart(partRequire, cr.RequireAny))
 		}
 		if len(cr.ExcludeAny) > 0 {
-			ps = append(ps, codePart(partExclude, cr.ExcludeAny))
+			p := codePart(partExclude, cr.ExcludeAny)
+			p.wide = minus16(p.wide, own)
+			ps = append(ps, p)
 		}
 		if cr.ExcludesPregnancy {
 			ps = append(ps, part{kind: partPregnancy})

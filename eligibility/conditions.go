@@ -154,7 +154,7 @@ func listHeadAfter(toks []token, prevEnd, from int) bool {
 	conn, words := false, 0
 	for _, t := range toks[prevEnd:from] {
 		switch {
-		case t.key == "or" || t.key == "and" || t.key == "/" || t.key == ",":
+		case t.key == "or" || t.key == "and" || t.key == ",":
 			conn = true
 		case t.punct:
 			return false

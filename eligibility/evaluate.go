@@ -25,13 +25,13 @@ const (
 
 // CriterionResult is the answer for one criterion, in words a nurse can check.
 type CriterionResult struct {
-	Index    int     `json:"index"` // -1: age, -2: sex (structured fields)
-	Text     string  `json:"text"`
-	Section  Section `json:"section"`
-	Type     Type    `json:"type"`
-	Result   Outcome `json:"result"`
-	Reason   string  `json:"reason"`
-	Question string  `json:"question,omitempty"` // the clinical wording of Ask
+	Index    int       `json:"index"` // -1: age, -2: sex (structured fields)
+	Text     string    `json:"text"`
+	Section  Section   `json:"section"`
+	Type     Type      `json:"type"`
+	Result   Outcome   `json:"result"`
+	Reason   string    `json:"reason"`
+	Question string    `json:"question,omitempty"` // the clinical wording of Ask
 	Ask      *Question `json:"ask,omitempty"`
 	// Unrecorded: the criterion is met only because something it excludes is not
 	// in the record (not confirmed absent): the nurse should confirm it.

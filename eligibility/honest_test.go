@@ -205,3 +205,24 @@ func TestCheckAnswer(t *testing.T) {
 		t.Error("PatientMayAnswer")
 	}
 }
+
+// An exclusion is read in the context of the trial: a breast cancer trial's
+// "any other malignancy" does not ask its own patients about their cancer, and
+// a schizophrenia trial's history clause does not shut out people with
+// schizophrenia.
+func TestExclusionsReadInTheTrialsContext(t *testing.T) {
+	c := compileText("NCT90000011", "Inclusion Criteria:\n- Histologically confirmed breast cancer\nExclusion Criteria:\n- Any other malignancy")
+	got := outcomeOfCriterion(t, c, &Profile{AgeYears: fp(55), Sex: "FEMALE", ICD10: []string{"C50.9"}}, "Any other malignancy")
+	if got.Result != Met {
+		t.Errorf("own cancer vs other malignancy: %s (%s)", got.Result, got.Reason)
+	}
+	got = outcomeOfCriterion(t, c, &Profile{AgeYears: fp(55), Sex: "FEMALE", ICD10: []string{"C50.9", "C18.7"}}, "Any other malignancy")
+	if got.Result == Met {
+		t.Errorf("a second cancer vs other malignancy: %s (%s)", got.Result, got.Reason)
+	}
+	c = compileText("NCT90000012", "Inclusion Criteria:\n- Diagnosis of schizophrenia\nExclusion Criteria:\n- History of treatment-resistant schizophrenia requiring clozapine")
+	r := Evaluate(c, &Profile{AgeYears: fp(35), ICD10: []string{"F20.0"}, SMI: bp(true)}, asOf)
+	if r.Status == Ineligible {
+		t.Errorf("schizophrenia trial rules out schizophrenia: %+v", r.Criteria)
+	}
+}

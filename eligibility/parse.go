@@ -231,6 +231,9 @@ func ParseText(text string) []Criterion {
 		toks = tokenize(r.text, toks[:0])
 		out = append(out, interpret(i, r, toks))
 	}
+	// read each exclusion in the context of the whole trial: it does not exclude
+	// the condition the trial is for (cohorts.go)
+	reconcileTrial(out)
 	return out
 }
 

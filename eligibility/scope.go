@@ -24,7 +24,7 @@ var otherPersonCues = []string{"family history", "first degree relative", "first
 // relativeNouns after "in a" make a condition someone else's: "bipolar
 // disorder in a first-degree relative", "schizophrenia in a parent or sibling".
 var relativeNouns = []string{"relative", "family member", "parent", "sibling", "mother", "father", "brother", "sister", "grandparent",
-	"first degree", "first-degree", "offspring", "twin"}
+	"first degree", "first-degree", "offspring"}
 
 // relativeAfter reports whether the rest of the clause after offset end says
 // the condition is a relative's: "... in a first-degree relative", also for each
@@ -55,7 +55,8 @@ func relativeAfter(lower string, end int) bool {
 			}
 			rest := w[off+i+len(p):]
 			for _, r := range relativeNouns {
-				if strings.HasPrefix(rest, r) {
+				// whole words: "in a parent", not "in parenteral nutrition"
+				if strings.HasPrefix(rest, r) && (len(rest) == len(r) || !isLetter(rest[len(r)]) || rest[len(r)] == 's') {
 					return true
 				}
 			}
@@ -284,7 +285,7 @@ var unconfirmedCues = []string{"not confirmed", "unconfirmed", "not yet confirme
 // anchorWords and anchorDeterminers: "before the pulmonary embolism", "since
 // the index stroke", "prior to the current episode" point at the event that
 // brought the patient to the trial; the condition is a time reference there.
-var anchorWords = map[string]bool{"before": true, "prior": true, "after": true, "following": true, "since": true, "preceding": true, "until": true}
+var anchorWords = map[string]bool{"before": true, "after": true, "following": true, "since": true, "preceding": true, "until": true}
 var anchorDeterminers = map[string]bool{"the": true, "this": true, "their": true, "his": true, "her": true, "index": true, "current": true,
 	"qualifying": true, "presenting": true, "initial": true, "present": true}
 
@@ -306,7 +307,7 @@ func anchoredEvent(toks []token, from int) bool {
 	if toks[i].key == "of" && i > 1 && toks[i-1].key == "time" && toks[i-2].key == "the" {
 		return true // "at the time of the stroke"
 	}
-	return anchorWords[toks[i].key] && toks[i].key != "prior"
+	return anchorWords[toks[i].key]
 }
 
 // negatedAt reports whether the phrase at tokens [from,to) is negated: a negation
