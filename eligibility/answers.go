@@ -72,11 +72,17 @@ func (pp *Prepared) applyConditionAnswers() {
 				ids = append(ids, id)
 			}
 		}
+		ids = sortedUnique16(ids)
 		switch {
 		case a.IsNo():
+			// an answer is newer than the record it corrects
 			pp.absent = sortedUnique16(append(pp.absent, ids...))
+			pp.codes = minus16(pp.codes, ids)
 		case a.IsYes() && len(ids) == 1:
 			pp.codes = sortedUnique16(append(pp.codes, ids...))
+			pp.absent = minus16(pp.absent, ids)
+		case a.IsYes():
+			pp.anyOfYes = true // read by key (hasDiagnosis)
 		}
 	}
 }

@@ -57,6 +57,15 @@ type Compiled struct {
 	Criteria *Criteria
 	crits    []compiledCriterion
 	parts    []part
+	// judged: some criterion only a person (or an answer) can settle, so
+	// without answers the best verdict is "potentially eligible"
+	judged bool
+	// needs[i]: what a profile must hold for crits[i] to fail; rest: the union
+	// over the criteria from the text, less age and sex, which the structured
+	// criteria (first in crits) check with the same bounds (facts_mask.go)
+	needs []needs
+	rest  needs
+	lead  int // crits[:lead] are the structured age and sex criteria
 }
 
 // Compile prepares parsed criteria for fast, repeated evaluation.
@@ -142,6 +151,22 @@ func Compile(c *Criteria) *Compiled {
 		if len(ps) == 0 {
 			last.topic, last.topicNegated = topicOf(cr)
 		}
+	}
+	k.needs = make([]needs, len(k.crits))
+	for i := range k.crits {
+		cr := &k.crits[i]
+		k.needs[i] = k.needsOf(cr)
+		if cr.index < 0 {
+			k.lead = i + 1
+			continue
+		}
+		if cr.first == cr.end || cr.res.opaque != "" {
+			k.judged = true
+		}
+		k.rest.facts |= k.needs[i].facts &^ (factAge | factSex)
+		k.rest.codes[0] |= k.needs[i].codes[0]
+		k.rest.codes[1] |= k.needs[i].codes[1]
+		k.rest.labs |= k.needs[i].labs
 	}
 	return k
 }

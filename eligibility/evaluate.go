@@ -64,11 +64,25 @@ func Evaluate(c *Compiled, p *Profile, asOf time.Time) Result {
 }
 
 // Status is the allocation-free overall answer, for ranking many trials; build
-// reasons with Explain only for the trials shown.
+// reasons with Explain only for the trials shown. A criterion that the profile
+// holds no fact to fail is skipped once the verdict can no longer be
+// "eligible" (facts_mask.go); Status always agrees with Explain.
 func (c *Compiled) Status(pp *Prepared) Status {
-	unknown := false
+	h := &pp.held
+	own := len(pp.own) > 0 && pp.own[c.NCTID] // answers to this trial's own criteria: check everything
+	unknown := c.judged && !own && h.facts&factTopicAnswers == 0
 	for i := range c.crits {
-		switch c.outcome(&c.crits[i], pp) {
+		if i == c.lead && unknown && !own && !c.rest.meets(h) {
+			break // nothing in the text can fail, and it cannot be "eligible"
+		}
+		cr := &c.crits[i]
+		if !own && !c.needs[i].meets(h) {
+			if !unknown && c.outcome(cr, pp, own) == Unknown {
+				unknown = true
+			}
+			continue
+		}
+		switch c.outcome(cr, pp, own) {
 		case NotMet:
 			return Ineligible
 		case Unknown:
@@ -92,13 +106,15 @@ func EvaluateSummary(c *Compiled, p *Profile, asOf time.Time) Status {
 // criterion's own question, given by a person, decides it; so does an answer to
 // a shared topic question. A criterion that says more than its parts were
 // compiled from is softened (residue.go).
-func (c *Compiled) outcome(cr *compiledCriterion, pp *Prepared) Outcome {
-	if len(pp.answers) > 0 {
+func (c *Compiled) outcome(cr *compiledCriterion, pp *Prepared, own bool) Outcome {
+	if own {
 		if a, ok := pp.answer(cr.key); ok {
 			if t := a.tri(); t != triUnknown {
 				return outcomeOf(holds(t, cr.exclusion))
 			}
 		}
+	}
+	if cr.topic != "" && len(pp.answers) > 0 {
 		if a, ok := pp.answer(cr.topic); ok {
 			t := a.tri()
 			if cr.topicNegated {
@@ -260,13 +276,14 @@ func boolTri(b bool) tri {
 // wording, one per key), and what a verdict other than ineligible rests on.
 func (c *Compiled) Explain(pp *Prepared) Result {
 	r := Result{NCTID: c.NCTID, Criteria: make([]CriterionResult, 0, len(c.crits)), Questions: []string{}, Asks: []Question{}}
+	answeredOwn := pp.own[c.NCTID]
 	unknown, violated := false, false
 	var own []Question // questions about one criterion's wording, asked last
 	seen := map[string]bool{}
 	basis := &Basis{}
 	for i := range c.crits {
 		cr := &c.crits[i]
-		out := c.outcome(cr, pp)
+		out := c.outcome(cr, pp, answeredOwn)
 		res := CriterionResult{Index: cr.index, Result: out, Section: Inclusion}
 		if cr.exclusion {
 			res.Section = Exclusion

@@ -23,7 +23,7 @@ func (c *Compiled) Labels() []string {
 func (c *Compiled) Outcomes(pp *Prepared, dst []Outcome) []Outcome {
 	dst = dst[:0]
 	for i := range c.crits {
-		dst = append(dst, c.outcome(&c.crits[i], pp))
+		dst = append(dst, c.outcome(&c.crits[i], pp, pp.own[c.NCTID]))
 	}
 	return dst
 }

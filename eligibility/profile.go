@@ -127,6 +127,9 @@ type Prepared struct {
 	pregnant, breastfeeding, smi, psych, capacity tri
 	langs, notLangs                               []string
 	answers                                       map[string]Answer
+	held                                          needs           // the facts held, for Status's fast path
+	own                                           map[string]bool // trials with answers to their own criteria
+	anyOfYes                                      bool            // "yes" to a question about any of several diagnoses
 }
 
 // postReproductiveAge is the age from which pregnancy is not asked about.
@@ -185,6 +188,7 @@ func Prepare(p *Profile, asOf time.Time) *Prepared {
 		}
 	}
 	sort.Strings(pp.langs)
+	pp.held, pp.own = pp.holds(), pp.ownAnswers()
 	return pp
 }
 
@@ -260,9 +264,9 @@ func canonicalObservation(a Analyte, o Observation) (value float64, hasValue boo
 // when the record is a complete problem list or every one is confirmed absent.
 // An answer to the part's own question decides.
 func (pp *Prepared) hasDiagnosis(p *part) tri {
-	if a, ok := pp.answer(p.key); ok {
-		if t := a.tri(); t != triUnknown {
-			return t
+	if pp.anyOfYes {
+		if a, ok := pp.answer(p.key); ok && a.IsYes() {
+			return triYes
 		}
 	}
 	switch {
