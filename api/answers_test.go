@@ -308,6 +308,7 @@ func TestPatientAnswersOwnQuestions(t *testing.T) {
 		Patient     equitrial.Patient `json:"patient"`
 		AccessToken string            `json:"accessToken"`
 	}
+	s.db.Orgs.Put(context.Background(), &store.Org{ID: "org-a", Name: "Org A", Kind: "site", SelfRegistration: true}) // ?org= needs a site taking registrations
 	if code := s.send("POST", "/api/v1/register?org=org-a", "", string(raw), &registered); code != http.StatusCreated {
 		t.Fatalf("register: %d", code)
 	}
@@ -347,8 +348,23 @@ func TestPatientAnswersOwnQuestions(t *testing.T) {
 	if b = s.fullMatchFor(me, id, trialEGFRPreg); slices.Contains(askKeys(b), "pregnant") {
 		t.Errorf("%s still asks whether she is pregnant after she answered: %v", trialEGFRPreg, askKeys(b))
 	}
-	if c := s.fullMatchFor(me, id, trialCapacity); slices.Contains(askKeys(c), "topic:other-trial") || !slices.Contains(askKeys(c), "capacity") {
+	if c := s.fullMatchFor(me, id, trialCapacity); slices.Contains(askKeys(c), "topic:other-trial") {
 		t.Errorf("%s asks %v after the patient answered about other trials", trialCapacity, askKeys(c))
+	}
+	// A patient's own matches ask only what a patient may answer, in their words:
+	// capacity is for staff, and nurses still see it.
+	if c := s.fullMatchFor(me, id, trialCapacity); slices.Contains(askKeys(c), "capacity") {
+		t.Errorf("the patient is asked about their own capacity: %v", askKeys(c))
+	}
+	for _, nct := range []string{trialCapacity, trialEGFRPreg} {
+		for _, q := range s.fullMatchFor(me, id, nct).Asks {
+			if q.Patient == "" || strings.HasPrefix(q.Key, "lab:") || strings.HasPrefix(q.Key, "criterion:") {
+				t.Errorf("%s: the patient is asked %+v", nct, q)
+			}
+		}
+	}
+	if c := s.fullMatchFor(s.token("admin", ""), id, trialCapacity); !slices.Contains(askKeys(c), "capacity") {
+		t.Errorf("staff are not asked about capacity: %v", askKeys(c))
 	}
 	// Their link speaks for their own record only.
 	if code := s.putAnswers(me, other, `{"answers":[{"key":"pregnant","value":"no"}]}`, nil); code != http.StatusNotFound {

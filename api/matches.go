@@ -41,10 +41,38 @@ func (s *Server) patientMatches(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
+	if callerOf(c).Role == Patient {
+		forPatient(res)
+	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, res)
 	s.audit(c, "match", "patient", p.ID, 1)
 	return nil
+}
+
+// forPatient words a patient's own matches for them: only the questions a
+// patient may answer, in plain English, never a criterion's clinical wording.
+func forPatient(res *matcher.PatientMatches) {
+	for i := range res.Results {
+		tm := &res.Results[i]
+		asks := tm.Asks[:0:0]
+		questions := []string{}
+		for _, q := range tm.Asks {
+			if q.Patient != "" && eligibility.PatientMayAnswer(q.Key) {
+				asks = append(asks, q)
+				questions = append(questions, q.Patient)
+			}
+		}
+		tm.Asks, tm.Questions = asks, questions
+		for j := range tm.Criteria {
+			cr := &tm.Criteria[j]
+			if cr.Ask != nil && (cr.Ask.Patient == "" || !eligibility.PatientMayAnswer(cr.Ask.Key)) {
+				cr.Ask, cr.Question = nil, ""
+			} else if cr.Ask != nil {
+				cr.Question = cr.Ask.Patient
+			}
+		}
+	}
 }
 
 func parsePatientMatchQuery(c *gin.Context) (matcher.PatientQuery, error) {
