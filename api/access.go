@@ -42,9 +42,17 @@ func (s *Server) requireTrialAccess(c *gin.Context, nctID string) error {
 	return equitrial.Errorf(equitrial.KindForbidden, "you may not see or change trial %s", nctID)
 }
 
-// exactCounts reports whether the caller may see exact counts. Sponsors see only
-// disclosure-controlled aggregates (small counts suppressed, others rounded).
+// exactCounts reports whether the caller may see exact counts: admins, and nurses
+// whose organisation recruits to the trial (noted by withRecruitment, events.go; a
+// route without it shows nurses the controlled view). Sponsors, and nurses of other
+// organisations, see only disclosure-controlled aggregates (small counts
+// suppressed, others rounded).
 func exactCounts(c *gin.Context) bool {
-	r := callerOf(c).Role
-	return r == Admin || r == Nurse
+	switch callerOf(c).Role {
+	case Admin:
+		return true
+	case Nurse:
+		return c.GetBool(recruitsKey)
+	}
+	return false
 }

@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"crypto/subtle"
+	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -105,15 +107,24 @@ func (s *Server) login(c *gin.Context) error {
 	if old, err := c.Cookie(sessionCookie); err == nil && old != "" {
 		s.Auth.Logout(c.Request.Context(), old)
 	}
-	cookie, sess, err := s.Auth.Login(c.Request.Context(), req.Email, req.Password)
+	cookie, sess, err := s.Auth.LoginFrom(c.Request.Context(), req.Email, req.Password, c.ClientIP())
 	if err != nil {
 		logFrom(c).Info("sign-in refused", "reason", equitrial.KindOf(err).String())
-		return err
+		return throttled(c, err)
 	}
 	setSessionCookie(c, cookie, s.Auth.AbsoluteTimeout)
 	logFrom(c).Info("signed in", "user_id", sess.UserID, "role", sess.Role)
 	c.JSON(http.StatusOK, meResponse{Role: Role(sess.Role), UserID: sess.UserID, Org: sess.Org, MustChangePassword: sess.MustChange})
 	return nil
+}
+
+// throttled adds Retry-After to the answer when a password check must wait.
+func throttled(c *gin.Context, err error) error {
+	var t *auth.ThrottledError
+	if errors.As(err, &t) {
+		c.Header("Retry-After", strconv.Itoa(t.RetryAfter()))
+	}
+	return err
 }
 
 func (s *Server) logout(c *gin.Context) error {
@@ -155,8 +166,8 @@ func (s *Server) changePassword(c *gin.Context) error {
 	if !strings.HasPrefix(caller.UserID, "u_") {
 		return equitrial.Errorf(equitrial.KindInvalid, "only staff accounts have passwords")
 	}
-	if err := s.Auth.ChangePassword(c.Request.Context(), caller.UserID, req.CurrentPassword, req.NewPassword); err != nil {
-		return err
+	if err := s.Auth.ChangePasswordFrom(c.Request.Context(), caller.UserID, req.CurrentPassword, req.NewPassword, c.ClientIP()); err != nil {
+		return throttled(c, err)
 	}
 	clearSessionCookie(c)
 	c.JSON(http.StatusOK, gin.H{"detail": "password changed: sign in again with the new password"})

@@ -3,10 +3,14 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"equitrial/internal/app"
 )
 
 // clock is a controllable time for session expiry tests.
@@ -166,25 +170,141 @@ func TestSessionExpiryAndSignOut(t *testing.T) {
 	}
 }
 
-func TestLoginThrottling(t *testing.T) {
-	s := newService(t)
-	pw, _ := s.newUser("locked@example.nhs.uk", "nurse", "site-a")
-	for i := 0; i < 5; i++ {
-		s.request("POST", "/api/v1/auth/login", map[string]string{"email": "locked@example.nhs.uk", "password": "guess number " + string(rune('a'+i))}, nil)
+// throttledService trusts the test's own address as a proxy, so each request can
+// name its client in X-Forwarded-For, and runs the auth service on a clock the
+// test moves.
+func throttledService(t *testing.T) (*service, *clock) {
+	s := newServiceWith(t, func(cfg *app.Config) { cfg.TrustedProxies = []string{"127.0.0.1/32", "::1/128"} })
+	clk := &clock{now: time.Now().UTC()}
+	s.auth.Now = clk.Now
+	return s, clk
+}
+
+// loginFrom signs in as a client at address ip.
+func (s *service) loginFrom(ip, email, pw string) (*http.Response, []byte) {
+	s.t.Helper()
+	return s.request("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": pw}, map[string]string{"X-Forwarded-For": ip})
+}
+
+// signInAnswer is what a client can observe of a refused sign-in.
+func signInAnswer(res *http.Response, body []byte) string {
+	return fmt.Sprintf("%d retry-after=%q type=%q cookies=%d %s", res.StatusCode, res.Header.Get("Retry-After"),
+		res.Header.Get("Content-Type"), len(res.Cookies()), body)
+}
+
+// Repeated failures at a real account and at an address with no account get the
+// same answers, failure by failure and through the back-off, so the throttle does
+// not tell who has an account.
+func TestLoginThrottleAnswersUnknownAccountsLikeRealOnes(t *testing.T) {
+	s, clk := throttledService(t)
+	s.newUser("real@example.nhs.uk", "admin", "")
+	for i := 0; i < 7; i++ {
+		real := signInAnswer(s.loginFrom("198.51.100.1", "real@example.nhs.uk", "a wrong guess "+strconv.Itoa(i)))
+		ghost := signInAnswer(s.loginFrom("198.51.100.2", "ghost@example.nhs.uk", "a wrong guess "+strconv.Itoa(i)))
+		if real != ghost {
+			t.Fatalf("attempt %d: a real account answered\n  %s\nbut an unknown one\n  %s", i+1, real, ghost)
+		}
+		if i == 4 {
+			clk.now = clk.now.Add(time.Second) // the first wait is over: the next attempt is checked
+		}
 	}
-	res, body := s.request("POST", "/api/v1/auth/login", map[string]string{"email": "locked@example.nhs.uk", "password": pw}, nil)
-	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), "locked") {
-		t.Fatalf("after 5 failures, the right password gave %d %s; want 429 locked", res.StatusCode, body)
+}
+
+// An attacker's failures from one client slow that client, not the account's owner
+// signing in from elsewhere, admins included; and there is no lock: the attacker's
+// own wait ends.
+func TestLoginThrottleDoesNotLockOutTheRealUser(t *testing.T) {
+	s, clk := throttledService(t)
+	pw, _ := s.newUser("boss@example.nhs.uk", "admin", "")
+	for i := 0; i < 9; i++ {
+		if i > 0 {
+			clk.now = clk.now.Add(time.Minute) // past the attacker's wait, so each guess is checked
+		}
+		if res, body := s.loginFrom("203.0.113.66", "boss@example.nhs.uk", "guess "+strconv.Itoa(i)); res.StatusCode == http.StatusOK {
+			t.Fatalf("attacker's guess %d: %d %s", i+1, res.StatusCode, body)
+		}
 	}
-	// Per IP: the burst is spent (6 sign-ins so far plus newUser's 2); more from the
-	// same address are refused whatever the account.
-	var limited bool
-	for i := 0; i < 5 && !limited; i++ {
-		res, _ := s.request("POST", "/api/v1/auth/login", map[string]string{"email": "nobody@example.nhs.uk", "password": "whatever it is"}, nil)
-		limited = res.StatusCode == http.StatusTooManyRequests && res.Header.Get("Retry-After") != ""
+	// The owner, from their own client, signs in at once…
+	if res, body := s.loginFrom("192.0.2.10", "boss@example.nhs.uk", pw); res.StatusCode != http.StatusOK {
+		t.Fatalf("the real user from another client after the attacker's failures: %d %s, want 200", res.StatusCode, body)
 	}
-	if !limited {
-		t.Fatal("no per-IP limit on sign-in attempts")
+	// …while the attacking client waits, even with the right password.
+	if res, body := s.loginFrom("203.0.113.66", "boss@example.nhs.uk", pw); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the attacking client with the right password during its wait: %d %s, want 429", res.StatusCode, body)
+	}
+}
+
+// Each failure after the free ones doubles the wait, told in Retry-After and the detail.
+func TestLoginBackOffGrows(t *testing.T) {
+	s, clk := throttledService(t)
+	s.newUser("n@example.nhs.uk", "nurse", "site-a")
+	fail := func() {
+		t.Helper()
+		if res, body := s.loginFrom("198.51.100.7", "n@example.nhs.uk", "not the password"); res.StatusCode != http.StatusUnauthorized {
+			t.Fatalf("checked attempt: %d %s, want 401", res.StatusCode, body)
+		}
+	}
+	for i := 0; i < 3; i++ {
+		fail()
+	}
+	var waits []int
+	for i := 0; i < 3; i++ {
+		res, body := s.loginFrom("198.51.100.7", "n@example.nhs.uk", "not the password")
+		wait, _ := strconv.Atoi(res.Header.Get("Retry-After"))
+		if res.StatusCode != http.StatusTooManyRequests || wait < 1 || !strings.Contains(string(body), "try again in "+strconv.Itoa(wait)+" seconds") {
+			t.Fatalf("during back-off: %d Retry-After %q %s", res.StatusCode, res.Header.Get("Retry-After"), body)
+		}
+		waits = append(waits, wait)
+		clk.now = clk.now.Add(time.Duration(wait) * time.Second)
+		fail()
+	}
+	if !(waits[0] < waits[1] && waits[1] < waits[2]) {
+		t.Fatalf("waits %v: want each longer than the one before", waits)
+	}
+}
+
+// One client spraying guesses over many accounts is slowed too, whichever accounts
+// it names; other clients are not.
+func TestLoginThrottlePerClient(t *testing.T) {
+	s, _ := throttledService(t)
+	s.auth.Throttling.Client.Free = 4
+	pw, _ := s.newUser("n@example.nhs.uk", "nurse", "site-a")
+	for i := 0; i < 4; i++ {
+		s.loginFrom("198.51.100.9", "someone"+strconv.Itoa(i)+"@example.nhs.uk", "password1234")
+	}
+	if res, _ := s.loginFrom("198.51.100.9", "n@example.nhs.uk", pw); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the spraying client: %d, want 429", res.StatusCode)
+	}
+	if res, _ := s.loginFrom("198.51.100.10", "n@example.nhs.uk", pw); res.StatusCode != http.StatusOK {
+		t.Fatalf("another client: %d, want 200", res.StatusCode)
+	}
+}
+
+// The current-password check of a password change is throttled like sign-in: a
+// stolen session cannot be used to guess the password.
+func TestPasswordChangeCheckIsThrottled(t *testing.T) {
+	s, clk := throttledService(t)
+	pw, c := s.newUser("n@example.nhs.uk", "nurse", "site-a")
+	change := func(current string) (*http.Response, []byte) {
+		h := withCookie(c)
+		h["X-Forwarded-For"] = "198.51.100.20"
+		return s.request("POST", "/api/v1/auth/password", map[string]string{"currentPassword": current, "newPassword": "another long password here"}, h)
+	}
+	for i := 0; i < 3; i++ {
+		if res, body := change("guess " + strconv.Itoa(i)); res.StatusCode != http.StatusBadRequest {
+			t.Fatalf("wrong current password %d: %d %s, want 400", i+1, res.StatusCode, body)
+		}
+	}
+	res, body := change("guess 4")
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" {
+		t.Fatalf("fourth wrong current password: %d %s, want 429 with Retry-After", res.StatusCode, body)
+	}
+	if res, _ := change(pw); res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("the right password during the wait: %d, want 429 (not checked)", res.StatusCode)
+	}
+	clk.now = clk.now.Add(time.Minute)
+	if res, body := change(pw); res.StatusCode != http.StatusOK {
+		t.Fatalf("after the wait, the right current password: %d %s", res.StatusCode, body)
 	}
 }
 

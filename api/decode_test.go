@@ -66,3 +66,46 @@ func FuzzDecodeStrict(f *testing.F) {
 		}
 	})
 }
+
+type caseInner struct {
+	Org  string `json:"org"`
+	Kind string
+}
+
+type caseBase struct {
+	ID string `json:"id"`
+}
+
+type caseSample struct {
+	caseBase
+	Name   string               `json:"name"`
+	Inner  *caseInner           `json:"inner"`
+	List   []caseInner          `json:"list"`
+	ByKey  map[string]caseInner `json:"byKey"`
+	Free   map[string]string    `json:"free"`
+	Hidden string               `json:"-"`
+}
+
+// Go's decoder would put "Org" into org and "NAME" into name; strict decoding
+// refuses keys that differ from a field only in case, wherever they are.
+func TestDecodeStrictRefusesMiscasedKeys(t *testing.T) {
+	for _, tc := range []struct{ body, wantErr string }{
+		{`{"id":"a","name":"n","inner":{"org":"o","Kind":"k"},"list":[{"org":"o"}],"byKey":{"Any Key":{"org":"o"}},"free":{"ORG":"x"}}`, ""},
+		{`{"ID":"a"}`, `ID`},
+		{`{"Name":"n"}`, `Name`},
+		{`{"inner":{"Org":"o"}}`, `inner.Org`},
+		{`{"inner":{"kind":"k"}}`, `inner.kind`},
+		{`{"list":[{"org":"o"},{"ORG":"o"}]}`, `list[1].ORG`},
+		{`{"byKey":{"k":{"oRg":"o"}}}`, `byKey.k.oRg`},
+		{`{"hidden":"x"}`, `unknown field "hidden"`},
+	} {
+		var v caseSample
+		err := DecodeStrict([]byte(tc.body), &v)
+		switch {
+		case tc.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tc.body, err)
+		case tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr) || !equitrial.Is(equitrial.KindInvalid, err)):
+			t.Errorf("%s: error %v, want an invalid-input error naming %q", tc.body, err, tc.wantErr)
+		}
+	}
+}

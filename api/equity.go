@@ -36,10 +36,22 @@ func (s *Server) getEquity(c *gin.Context) error {
 	if err := s.requireTrialAccess(c, id); err != nil {
 		return err
 	}
-	ctx := c.Request.Context()
 	if err := s.requireTrial(c, id); err != nil {
 		return err
 	}
+	d, err := s.dashboardFor(c, id)
+	if err != nil {
+		return err
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, d)
+	return nil
+}
+
+// dashboardFor is a trial's dashboard as the caller may see it, with its open
+// alerts: the stored one (or one computed now), through equityResponse.
+func (s *Server) dashboardFor(c *gin.Context, id string) (equity.Dashboard, error) {
+	ctx := c.Request.Context()
 	db := s.Equity.DB
 	d, err := db.Dashboards.Get(ctx, id)
 	if equitrial.Is(equitrial.KindNotFound, err) {
@@ -49,24 +61,24 @@ func (s *Server) getEquity(c *gin.Context) error {
 		c.Header("X-Equitrial-Dashboard", "monitor")
 	}
 	if err != nil {
-		return err
+		return d, err
 	}
 	if d.Alerts, err = db.Alerts.List(ctx, id, false); err != nil {
-		return err
+		return d, err
 	}
 	if d.Alerts == nil {
 		d.Alerts = []equity.Alert{}
 	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusOK, equityResponse(d, exactCounts(c)))
-	return nil
+	return equityResponse(d, exactCounts(c)), nil
 }
 
-// equityResponse is the last step of getEquity: site staff and admins see exact
-// counts; everyone else the sponsor's view, with counts of 1–7 withheld and others
-// rounded to 5, and every figure recomputed from those.
+// equityResponse is the last step of every view of a dashboard: site staff and
+// admins see exact counts; everyone else the sponsor's view, with counts below 8
+// withheld and others rounded to 5, and every figure recomputed from those. Either
+// way the alerts shown with it take their groups' statuses from the same figures.
 func equityResponse(d equity.Dashboard, exact bool) equity.Dashboard {
 	if exact {
+		d.Alerts = equity.AlertsFor(d, d.Alerts)
 		return d
 	}
 	return equity.SponsorView(d)
@@ -131,6 +143,12 @@ func (s *Server) putTargets(c *gin.Context) error {
 	}
 	if err := s.Equity.DB.Targets.Put(c.Request.Context(), id, t, callerName(callerOf(c))); err != nil {
 		return err
+	}
+	// The dashboard (and its alerts) follow the new targets at once, not at the
+	// next monitor pass. The targets are saved either way.
+	if _, err := s.monitor().Refresh(c.Request.Context(), id); err != nil {
+		s.log.Error("recomputing a dashboard after its targets changed", "trial", id, "error", err.Error())
+		c.Header("X-Equitrial-Dashboard", "stale")
 	}
 	c.JSON(http.StatusOK, t)
 	return nil
@@ -267,7 +285,13 @@ func (s *Server) listAlerts(c *gin.Context) error {
 	if alerts == nil {
 		alerts = []equity.Alert{}
 	}
-	c.JSON(http.StatusOK, gin.H{"alerts": alerts})
+	// Open alerts read with their groups' statuses on the dashboard the caller sees,
+	// so the list and the dashboard never disagree.
+	d, err := s.dashboardFor(c, id)
+	if err != nil {
+		return err
+	}
+	c.JSON(http.StatusOK, gin.H{"alerts": equity.AlertsFor(d, alerts)})
 	return nil
 }
 
@@ -395,6 +419,13 @@ func (s *Server) getWebhook(c *gin.Context) error {
 	ds, err := s.Equity.DB.Webhooks.Deliveries(ctx, org, 20)
 	if err != nil {
 		return err
+	}
+	// A plain message and a status for each failed attempt, never the connection
+	// error (which can describe the service's own network).
+	for i := range ds {
+		for j := range ds[i].Attempts {
+			ds[i].Attempts[j].Error = jobs.PublicAttemptError(ds[i].Attempts[j].Error)
+		}
 	}
 	c.JSON(http.StatusOK, gin.H{"org": org, "url": w.URL, "updatedAt": w.UpdatedAt, "deliveries": ds})
 	return nil

@@ -173,7 +173,7 @@ func TestEquityMonitorThroughTheAPI(t *testing.T) {
 		arr = append(arr, map[string]any{"stage": "enrolled", "at": day(59 - i%50), "site": "RXX01",
 			"strata": map[string]any{"ethnicGroup": []string{"White", "White", "Asian"}[i%3], "smi": "no", "imdQuintile": 1 + i%5, "sex": "female", "ageBand": "50-64"}})
 	}
-	arr = append(arr, map[string]any{"stage": "declined", "at": day(3), "site": "RXX01", "patientId": "P-1", "reasons": []string{"travel_cost"}})
+	arr = append(arr, map[string]any{"stage": "declined", "at": day(3), "site": "RXX01", "strata": map[string]any{"ethnicGroup": "Black"}, "reasons": []string{"travel_cost"}})
 	badArr := append([]map[string]any{arr[0]}, map[string]any{"stage": "joined", "at": day(1), "site": "RXX01", "strata": map[string]any{}},
 		map[string]any{"stage": "enrolled", "at": "last week", "site": "RXX01", "patientId": "P-2"})
 	if code := s.call("POST", base+"/events", nurse, badArr, &p); code != http.StatusBadRequest || !hasField(p, "[1].stage", "[2].at") {
@@ -182,8 +182,8 @@ func TestEquityMonitorThroughTheAPI(t *testing.T) {
 	if n, _ := s.db.Events.Count(ctx, trial); n != 1 {
 		t.Fatalf("%d events stored after a rejected batch, want 1", n)
 	}
-	if code := s.call("POST", base+"/events", nurse, arr, nil); code != http.StatusCreated {
-		t.Fatalf("POST events: %d", code)
+	if code := s.call("POST", base+"/events", nurse, arr, &p); code != http.StatusCreated {
+		t.Fatalf("POST events: %d %+v", code, p)
 	}
 	if code := s.call("POST", base+"/events", sponsor, one, nil); code != http.StatusForbidden {
 		t.Fatalf("sponsor POST events: %d, want 403", code)
@@ -316,4 +316,86 @@ func hasField(p problem, fields ...string) bool {
 		}
 	}
 	return true
+}
+
+// Saving targets recomputes the trial's dashboard at once (not at the next monitor
+// pass), alerts included; the sponsor's dashboard, its alerts, the alert list and
+// the webhook's payload all say the same status, from the disclosed figures, and
+// every group is in the sponsor's series (issue 10: item 1 and its UX
+// consequences).
+func TestTargetsRecomputeAndSponsorViewsAgree(t *testing.T) {
+	s := newEquityService(t)
+	ctx := context.Background()
+	sum, err := s.cat.Import(ctx, synth.Reader(synth.Trials(2, 11)), nil)
+	if err != nil || sum.Imported != 2 {
+		t.Fatalf("import: %v %v", sum, err)
+	}
+	var ids []string
+	s.db.Trials.Each(ctx, time.Time{}, func(tr *equitrial.Trial) error { ids = append(ids, tr.NCTID); return nil })
+	trial := ids[0]
+	s.db.Orgs.Put(ctx, &store.Org{ID: "acme", Name: "Acme Pharma", Kind: "sponsor", Trials: []string{trial}})
+	admin, sponsor := s.tokenFor("admin", ""), s.tokenFor("sponsor", "acme")
+	base := "/api/v1/trials/" + trial
+	// 100 enrolled: 90 without SMI, 10 with; 3 Black, no one Mixed.
+	var evs []equity.Event
+	at := time.Now().UTC().Add(-72 * time.Hour)
+	for i := range 100 {
+		st := equity.Strata{EthnicGroup: "White", SMI: "no", IMDQuintile: 1 + i%5, Sex: "female", AgeBand: "50-64"}
+		if i < 10 {
+			st.SMI = "yes"
+		}
+		if i >= 97 {
+			st.EthnicGroup = "Black"
+		}
+		evs = append(evs, equity.Event{TrialID: trial, Stage: equity.StageEnrolled, At: at.Add(time.Duration(i) * time.Minute), Site: "A", Strata: &st})
+	}
+	if _, err := s.db.Events.Append(ctx, evs); err != nil {
+		t.Fatal(err)
+	}
+	s.runMonitor(admin)
+	var doc equityDoc
+	s.call("GET", base+"/equity", sponsor, nil, &doc)
+	if doc.status("smi", "yes") != equity.StatusTargetNotSet || doc.alert("smi", "yes") != nil {
+		t.Fatalf("before SMI targets: %q, alerts %+v", doc.status("smi", "yes"), doc.Alerts)
+	}
+	// An empty group and a withheld one read the same, in the table and the series.
+	black, mixed := doc.Dimensions["ethnicGroup"]["Black"], doc.Dimensions["ethnicGroup"]["Mixed"]
+	if black["enrolled"] != nil || mixed["enrolled"] != nil || black["suppressed"] != true || mixed["suppressed"] != true {
+		t.Fatalf("Black (3) %v and Mixed (0) %v must both be withheld", black, mixed)
+	}
+	for _, dim := range equity.Dimensions {
+		if got, want := len(doc.Series.Groups[dim]), len(equity.Groups(dim))+2; got != want {
+			t.Errorf("the sponsor's series lists %d groups of %s, want all %d", got, dim, want)
+		}
+	}
+
+	// Targets saved: the dashboard follows at once, and the alert opens with it.
+	targets := map[string]any{"total": 300, "endDate": time.Now().AddDate(1, 0, 0).Format("2006-01-02"),
+		"shares": map[string]any{"smi": map[string]float64{"yes": 0.4, "no": 0.6}}}
+	if code := s.call("PUT", base+"/targets", sponsor, targets, nil); code != http.StatusOK {
+		t.Fatalf("PUT targets: %d", code)
+	}
+	doc = equityDoc{}
+	res, body := s.request("GET", base+"/equity", nil, map[string]string{"Authorization": "Bearer " + sponsor})
+	json.Unmarshal(body, &doc)
+	if res.Header.Get("X-Equitrial-Dashboard") != "monitor" || doc.status("smi", "yes") != equity.StatusUnder {
+		t.Fatalf("right after saving targets: %s dashboard, SMI %q; want the stored dashboard recomputed (under)",
+			res.Header.Get("X-Equitrial-Dashboard"), doc.status("smi", "yes"))
+	}
+	a := doc.alert("smi", "yes")
+	if a == nil || a.Status != doc.status("smi", "yes") {
+		t.Fatalf("the SMI alert beside the dashboard: %+v", a)
+	}
+	// Every open alert on every surface has its group's status on the sponsor's dashboard.
+	var list struct{ Alerts []equity.Alert }
+	s.call("GET", base+"/alerts", sponsor, nil, &list)
+	for _, al := range append(doc.Alerts, list.Alerts...) {
+		if st := doc.status(al.Dimension, al.Group); al.Status != st {
+			t.Errorf("alert on %s %s says %q, the dashboard %q", al.Dimension, al.Group, al.Status, st)
+		}
+	}
+	notices, _ := s.db.Alerts.Unnotified(ctx)
+	if len(notices) != 0 {
+		t.Errorf("alerts opened on saving targets were not queued for webhooks: %+v", notices)
+	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 
@@ -75,6 +76,10 @@ func (s *Server) oidcCallback(c *gin.Context) error {
 		cookie, _, err = s.Auth.SessionForPatient(c.Request.Context(), id, s.PatientByNHSNumber)
 		if equitrial.Is(equitrial.KindForbidden, err) {
 			return failed("no-registration", err)
+		}
+		if errors.Is(err, auth.ErrAmbiguousPatient) {
+			logFrom(c).Warn("NHS login refused: more than one patient record has the NHS number")
+			return failed("ambiguous", err)
 		}
 	} else {
 		cookie, _, err = s.Auth.SessionForStaff(c.Request.Context(), id)

@@ -236,6 +236,9 @@ func (s *Server) patchPatient(c *gin.Context) error {
 	if err := decodeJSON(c, &raw); err != nil {
 		return err
 	}
+	if err := RefuseMiscasedKeys(raw, equitrial.Patient{}); err != nil {
+		return err
+	}
 	repo, cur, ok := s.scopedPatient(c, "update")
 	if !ok {
 		return nil
@@ -243,6 +246,11 @@ func (s *Server) patchPatient(c *gin.Context) error {
 	next, err := patients.MergePatch(cur, raw)
 	if err != nil {
 		return err
+	}
+	if err := patientMayChange(callerOf(c), cur, next); err != nil { // selfservice.go
+		writeError(c, err)
+		s.audit(c, "update", "patient", cur.ID, 0)
+		return nil
 	}
 	var rec *equitrial.Patient
 	action := "update"

@@ -31,7 +31,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	if _, err := a.Catalog.Import(ctx, synth.Reader(synth.Trials(30, 5)), nil); err != nil {
 		t.Fatal(err)
 	}
-	db.Orgs.Put(ctx, &store.Org{ID: "site-a", Name: "Site A", Kind: "site"})
+	db.Orgs.Put(ctx, &store.Org{ID: "site-a", Name: "Site A", Kind: "site", SelfRegistration: true})
 	nurse, _, _ := a.Auth.CreateToken(ctx, "", "nurse", "site-a", time.Hour)
 
 	personal := []string{"Oluwaseun", "Featherstonehaugh", "9434765919", "943 476 5919", "seun.f@example.org",

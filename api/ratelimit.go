@@ -6,8 +6,9 @@ import (
 )
 
 // limiter is a token bucket per client key: burst requests at once, then one every
-// interval. It is per process; with several replicas each applies it, and account
-// lockout (in the store) bounds password guessing across them.
+// interval. It is per process, a first guard against bursts; the sign-in back-off
+// kept in the store (auth.Throttling) is what bounds password guessing across
+// replicas.
 type limiter struct {
 	burst    float64
 	interval time.Duration

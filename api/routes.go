@@ -57,7 +57,7 @@ func (s *Server) routes() []route {
 		{http.MethodPut, "/api/v1/orgs/:org", admins, s.putOrg},
 		{http.MethodGet, "/api/v1/audit", admins, s.listAudit},
 
-		{http.MethodPost, "/api/v1/register", anyone, withLimit(s.registerLimit, s.registerPatient)},
+		{http.MethodPost, "/api/v1/register", anyone, withLimit(s.registerLimit, s.register)}, // register.go
 		{http.MethodPost, "/api/v1/patients", siteStaff, s.createPatient},
 		{http.MethodGet, "/api/v1/patients", siteStaff, s.listPatients},
 		{http.MethodGet, "/api/v1/patients/:id", patientOrSiteStaff, s.getPatient},
@@ -67,14 +67,14 @@ func (s *Server) routes() []route {
 		{http.MethodPut, "/api/v1/patients/:id/answers", patientOrSiteStaff, s.putAnswers},
 		{http.MethodGet, "/api/v1/trials/:nctId/candidates", siteStaff, s.trialCandidates},
 
-		{http.MethodGet, "/api/v1/trials/:nctId/equity", staff, s.getEquity},
+		{http.MethodGet, "/api/v1/trials/:nctId/equity", staff, s.withRecruitment(s.getEquity)}, // exact counts: events.go
 		{http.MethodGet, "/api/v1/trials/:nctId/targets", staff, s.getTargets},
 		{http.MethodPut, "/api/v1/trials/:nctId/targets", []Role{Sponsor, Admin}, s.putTargets},
 		{http.MethodGet, "/api/v1/regions", staff, s.listRegions},
-		{http.MethodPost, "/api/v1/trials/:nctId/events", siteStaff, s.postEvents},
-		{http.MethodPost, "/api/v1/trials/:nctId/events/csv", siteStaff, s.postEventsCSV},
-		{http.MethodGet, "/api/v1/trials/:nctId/alerts", staff, s.listAlerts},
-		{http.MethodPost, "/api/v1/alerts/:id/acknowledge", staff, s.acknowledgeAlert},
+		{http.MethodPost, "/api/v1/trials/:nctId/events", siteStaff, s.recordEvents}, // events.go
+		{http.MethodPost, "/api/v1/trials/:nctId/events/csv", siteStaff, s.recordEventsCSV},
+		{http.MethodGet, "/api/v1/trials/:nctId/alerts", staff, s.recruitersOnly(s.listAlerts)},
+		{http.MethodPost, "/api/v1/alerts/:id/acknowledge", staff, s.acknowledgeRecruitingAlert},
 		{http.MethodGet, "/api/v1/orgs/:org/webhook", []Role{Sponsor, Admin}, s.getWebhook},
 		{http.MethodPut, "/api/v1/orgs/:org/webhook", []Role{Sponsor, Admin}, s.putWebhook},
 		{http.MethodGet, "/api/v1/jobs", admins, s.listJobs},

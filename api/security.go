@@ -26,6 +26,10 @@ func securityHeaders(c *gin.Context) {
 	h.Set("Referrer-Policy", "no-referrer") // patient private links must not leak in Referer
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+	// Nothing is stored by browsers or shared caches unless a handler says so (the
+	// static assets do): token lists, the audit log, one-time passwords, private
+	// links and patient records must never outlive the response.
+	h.Set("Cache-Control", "no-store")
 	if c.Request.ContentLength > maxRequestBody {
 		writeError(c, equitrial.Errorf(equitrial.KindTooLarge, "the request body is larger than %d MB", maxRequestBody>>20))
 		return

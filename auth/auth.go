@@ -11,6 +11,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"strings"
+	"sync"
 	"time"
 
 	"equitrial"
@@ -27,18 +28,23 @@ type Service struct {
 	Sessions *store.Sessions
 	Tokens   *store.Tokens
 
+	// Throttle keeps failed password checks; nil turns throttling off.
+	Throttle *store.Throttle
+
 	IdleTimeout     time.Duration // a session unused this long ends
 	AbsoluteTimeout time.Duration // a session ends this long after sign-in regardless
-	MaxFailures     int           // failed sign-ins before an account locks
-	LockFor         time.Duration
+	Throttling      Throttling    // back-off after failed password checks (throttle.go)
 	Now             func() time.Time
+
+	purgeMu   sync.Mutex
+	lastPurge time.Time
 }
 
 // New returns a Service with the default rules: 30 minutes idle, 12 hours absolute,
-// 5 failures lock an account for 15 minutes.
+// and DefaultThrottling for failed password checks.
 func New(db *store.DB) *Service {
-	return &Service{Users: db.Users, Sessions: db.Sessions, Tokens: db.Tokens,
-		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour, MaxFailures: 5, LockFor: 15 * time.Minute,
+	return &Service{Users: db.Users, Sessions: db.Sessions, Tokens: db.Tokens, Throttle: db.Throttle,
+		IdleTimeout: 30 * time.Minute, AbsoluteTimeout: 12 * time.Hour, Throttling: DefaultThrottling(),
 		Now: func() time.Time { return time.Now().UTC() }}
 }
 
@@ -77,22 +83,34 @@ var errBadLogin = equitrial.Errorf(equitrial.KindUnauthorized, "the email or pas
 // new session id is made at every sign-in (and any session the browser presented is
 // ended by the caller), so a session id planted before sign-in is worthless.
 func (s *Service) Login(ctx context.Context, email, pw string) (string, *store.Session, error) {
-	u, err := s.Users.ByEmail(ctx, email)
-	if equitrial.Is(equitrial.KindNotFound, err) {
-		password.Verify(password.Dummy, pw) // same time as a real check
-		return "", nil, errBadLogin
-	}
-	if err != nil {
+	return s.LoginFrom(ctx, email, pw, "")
+}
+
+// LoginFrom is Login for a client at address client. Failed attempts slow further
+// ones with exponential back-off (see Throttling); an unknown email address is
+// counted and answered exactly as a real one, so neither the answer nor the wait
+// tells whether an account exists.
+func (s *Service) LoginFrom(ctx context.Context, email, pw, client string) (string, *store.Session, error) {
+	keys := s.loginKeys(email, client)
+	if err := s.wait(ctx, keys); err != nil {
 		return "", nil, err
 	}
-	if s.Now().Before(u.LockedUntil) {
-		return "", nil, equitrial.Errorf(equitrial.KindTooMany, "too many failed sign-ins: this account is locked until %s", u.LockedUntil.Format("15:04 MST"))
+	u, err := s.Users.ByEmail(ctx, email)
+	switch {
+	case equitrial.Is(equitrial.KindNotFound, err):
+		password.Verify(password.Dummy, pw) // same time as a real check
+		u = nil
+	case err != nil:
+		return "", nil, err
 	}
-	if !password.Verify(u.PasswordHash, pw) || u.Disabled {
-		if err := s.Users.RecordFailedLogin(ctx, u.ID, s.MaxFailures, s.LockFor); err != nil {
+	if u == nil || !password.Verify(u.PasswordHash, pw) || u.Disabled {
+		if err := s.failed(ctx, keys); err != nil {
 			return "", nil, err
 		}
 		return "", nil, errBadLogin
+	}
+	if err := s.succeeded(ctx, keys); err != nil {
+		return "", nil, err
 	}
 	if err := s.Users.RecordLogin(ctx, u.ID); err != nil {
 		return "", nil, err
@@ -133,12 +151,29 @@ func (s *Service) LogoutEverywhere(ctx context.Context, userID string) (int64, e
 // ChangePassword sets a new password after checking the current one, and ends every
 // session of the user: the caller signs in again with the new password.
 func (s *Service) ChangePassword(ctx context.Context, userID, current, next string) error {
+	return s.ChangePasswordFrom(ctx, userID, current, next, "")
+}
+
+// ChangePasswordFrom is ChangePassword for a client at address client. Wrong current
+// passwords are throttled like failed sign-ins, so a stolen session cannot be used
+// to guess the password.
+func (s *Service) ChangePasswordFrom(ctx context.Context, userID, current, next, client string) error {
+	keys := s.passwordChangeKeys(userID, client)
+	if err := s.wait(ctx, keys); err != nil {
+		return err
+	}
 	u, err := s.Users.ByID(ctx, userID)
 	if err != nil {
 		return err
 	}
 	if !password.Verify(u.PasswordHash, current) {
+		if err := s.failed(ctx, keys); err != nil {
+			return err
+		}
 		return equitrial.Invalid("", equitrial.FieldError{Field: "currentPassword", Detail: "is not right"})
+	}
+	if err := s.succeeded(ctx, keys); err != nil {
+		return err
 	}
 	if err := password.Check(next); err != nil {
 		return equitrial.Invalid("", equitrial.FieldError{Field: "newPassword", Detail: err.Error()})

@@ -138,15 +138,20 @@ func (s *Service) SessionForStaff(ctx context.Context, id *OIDCIdentity) (string
 	return s.startSession(ctx, u.ID, u.Role, u.Org, "", false)
 }
 
-// SessionForPatient starts a patient session for the record found by the NHS
-// number NHS login vouches for.
+// ErrAmbiguousPatient is the answer of a patient lookup that found more than one
+// record with the NHS number: NHS login then signs nobody in (a person must never
+// be given another person's record), and staff must resolve the duplicate.
+var ErrAmbiguousPatient = equitrial.Errorf(equitrial.KindConflict, "more than one registration has this NHS number: the research team must check them before you can sign in with NHS login")
+
+// SessionForPatient starts a patient session for the one record found by the NHS
+// number NHS login vouches for; more than one is ErrAmbiguousPatient.
 func (s *Service) SessionForPatient(ctx context.Context, id *OIDCIdentity, patientByNHSNumber func(context.Context, string) (string, error)) (string, *store.Session, error) {
 	if id.NHSNumber == "" || patientByNHSNumber == nil {
 		return "", nil, equitrial.Errorf(equitrial.KindForbidden, "NHS login did not share your NHS number")
 	}
 	pid, err := patientByNHSNumber(ctx, id.NHSNumber)
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
+		if errors.Is(err, context.Canceled) || errors.Is(err, ErrAmbiguousPatient) {
 			return "", nil, err
 		}
 		return "", nil, equitrial.Errorf(equitrial.KindForbidden, "we have no registration for your NHS number: register first")

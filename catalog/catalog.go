@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"equitrial"
@@ -24,6 +25,15 @@ type Catalog struct {
 	// Rebuild), after it is indexed: matching keeps its compiled criteria current
 	// through it. The slice is reused after the call returns; keep the trials, not it.
 	Changed func([]*equitrial.Trial)
+
+	// mu is held across each import batch's store write and index write, and across
+	// the orphan check and delete, so that in this process the index hears about
+	// versions in the order the store took them, and never loses a trial the store
+	// holds.
+	mu sync.Mutex
+	// afterStore, when set (tests), runs in Import between a batch's store write
+	// and its index write.
+	afterStore func()
 }
 
 // batchSize is how many records are written to the store and index at once: large
@@ -71,9 +81,14 @@ func (c *Catalog) Import(ctx context.Context, read Reader, progress func(done in
 		if len(batch) == 0 {
 			return nil
 		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
 		outcomes, err := c.Store.Upsert(ctx, batch)
 		if err != nil {
 			return fmt.Errorf("import: store: %w", err)
+		}
+		if c.afterStore != nil {
+			c.afterStore()
 		}
 		var changed []*equitrial.Trial
 		for i, o := range outcomes {
@@ -152,6 +167,35 @@ func (c *Catalog) Rebuild(ctx context.Context) (int, error) {
 		return n, fmt.Errorf("rebuild index: %w", err)
 	}
 	return n, nil
+}
+
+// DeleteOrphans removes from the index those of ids (index documents found with no
+// stored trial) that the store still does not hold, checked now: a trial stored
+// since the caller looked (an import during a full index sync) stays. It returns
+// the ids removed.
+func (c *Catalog) DeleteOrphans(ctx context.Context, ids []string) ([]string, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	c.mu.Lock() // no import between the check and the delete
+	defer c.mu.Unlock()
+	stored, err := c.Store.Stored(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("checking orphans against the store: %w", err)
+	}
+	var gone []string
+	for _, id := range ids {
+		if !stored[id] {
+			gone = append(gone, id)
+		}
+	}
+	if len(gone) == 0 {
+		return nil, nil
+	}
+	if err := c.Index.Delete(gone...); err != nil {
+		return nil, fmt.Errorf("deleting orphans from the index: %w", err)
+	}
+	return gone, nil
 }
 
 func (c *Catalog) changed(trials []*equitrial.Trial) {

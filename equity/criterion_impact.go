@@ -119,12 +119,12 @@ func impactFlag(groupEx, groupN, ex, n int, rule ImpactRule) bool {
 	return float64(groupEx)/float64(groupN) >= rule.Ratio*float64(ex)/float64(n)
 }
 
-// candidates gives the values a count may have: itself, or 1…7 when withheld.
+// candidates gives the values a count may have: itself, or 0…7 when withheld.
 func candidates(c int) []int {
 	if c >= 0 {
 		return []int{c}
 	}
-	return []int{1, 2, 3, 4, 5, 6, 7}
+	return []int{0, 1, 2, 3, 4, 5, 6, 7}
 }
 
 // always reports whether f holds for every combination of candidate values.

@@ -7,13 +7,22 @@ import (
 )
 
 // Statistical disclosure control for sponsors, applied on the server: a count of
-// 1–7 is withheld (null, with "suppressed": true on its group), any other count is
+// 0–7 is withheld (null, with "suppressed": true on its group), any other count is
 // rounded to the nearest 5, and every share, interval, ratio, p-value, status,
 // needed share and probability is recomputed from the disclosed counts — never
 // from exact ones — so none of them can be inverted to recover a withheld count.
-// Where a status or flag would depend on a withheld count, it is shown only if it
-// is the same for every value 1–7 the count could have, and as "suppressed"
-// otherwise.
+// An empty cell is withheld exactly as a count of 1–7 is: were 0 shown as 0, a
+// null would mean "1–7", and with one participant every null would name their
+// group. Where a status or flag would depend on a withheld count, it is shown only
+// if it is the same for every value 0–7 the count could have, and as "suppressed"
+// otherwise (never worked out from the exact count).
+//
+// The disclosed table is every cell (group counts, recent and missing-value counts
+// included) and its margins (enrolled, enrolled with each dimension known), each
+// disclosed on its own. Everything a sponsor is shown — dashboard, series, alerts,
+// webhook payloads, web pages, CSV — is a function of disclosed tables only:
+// SponsorView for the figures, AlertStatuses for what alerts are judged on, and
+// AlertsFor for the alerts shown beside a dashboard.
 //
 // Rounding, not noise, is the protection between series points: two cumulative
 // points that round alike can hide a difference of 1–4, and a difference between
@@ -22,12 +31,10 @@ import (
 // SuppressBelow is the smallest count shown to a sponsor.
 const SuppressBelow = 8
 
-// Disclose gives the sponsor's version of a count.
+// Disclose gives the sponsor's version of a count: Suppressed for 0–7 (and for a
+// count already withheld), otherwise rounded to the nearest 5.
 func Disclose(c int) Count {
-	switch {
-	case c == 0:
-		return 0
-	case c < SuppressBelow: // also a count already withheld (-1)
+	if c < SuppressBelow {
 		return Suppressed
 	}
 	return Count((c + 2) / 5 * 5)
@@ -45,26 +52,56 @@ func SponsorView(d Dashboard) Dashboard {
 	t := tallyOf(&d)
 	for di := range dimOrder {
 		t.Known[di] = discloseInt(t.Known[di])
-		t.Missing[di] = discloseInt(t.Missing[di])
 		for s := range maxGroups {
 			t.Groups[di][s] = discloseInt(t.Groups[di][s])
 			t.Recent[di][s] = discloseInt(t.Recent[di][s])
+		}
+		// Missing is not a margin of its own: it is the two missing-value cells as
+		// disclosed, undefined when either is withheld.
+		n := len(dimensionGroups[dimOrder[di]])
+		if ns, nk := t.Groups[di][n], t.Groups[di][n+1]; ns >= 0 && nk >= 0 {
+			t.Missing[di] = ns + nk
+		} else {
+			t.Missing[di] = -1
 		}
 	}
 	t.Enrolled = discloseInt(t.Enrolled)
 	out := summarise(t, d.Targets, d.AsOf)
 	out.TrialID = d.TrialID
 	out.View = ViewSponsor
-	out.Series = d.Series.mapCounts(Disclose)
-	out.Alerts = slices.Clone(d.Alerts)
-	if out.Alerts == nil {
-		out.Alerts = []Alert{}
-	}
+	out.Series = sponsorSeries(d.Series)
+	out.Alerts = AlertsFor(out, d.Alerts)
 	out.CriterionImpact = make([]CriterionImpact, len(d.CriterionImpact))
 	for i, ci := range d.CriterionImpact {
 		out.CriterionImpact[i] = discloseImpact(ci)
 	}
-	out.Notes = append(out.Notes, "counts of 1–7 are withheld and other counts are rounded to the nearest 5; figures are worked out from the rounded counts")
+	out.Notes = append(out.Notes, "counts below 8 (including none) are withheld and other counts are rounded to the nearest 5; figures are worked out from the rounded counts")
+	return out
+}
+
+// AlertStatuses gives the status of every group as alerts judge it: the statuses of
+// the sponsor's view of d, so that an alert (and the webhook telling a sponsor of
+// it) says nothing the sponsor's dashboard does not. A group whose status depends
+// on a withheld count is "suppressed" there, which neither opens nor resolves an
+// alert.
+func AlertStatuses(d Dashboard) map[GroupKey]string {
+	v := SponsorView(d)
+	return v.Statuses()
+}
+
+// AlertsFor gives alerts as shown beside the dashboard view: each open alert's
+// status is its group's status on that view, so a dashboard and its alerts never
+// say different things (and an alert never shows a status the view withholds).
+// Resolved alerts keep the status they were resolved with. The alerts given are
+// not changed.
+func AlertsFor(view Dashboard, alerts []Alert) []Alert {
+	out := make([]Alert, len(alerts))
+	for i, a := range alerts {
+		if g, ok := view.Dimensions[a.Dimension][a.Group]; ok && g.Status != "" && a.IsOpen() {
+			a.Status = g.Status
+		}
+		out[i] = a
+	}
 	return out
 }
 
@@ -93,7 +130,7 @@ func tallyOf(d *Dashboard) tallied {
 func withheldStatistics(k, n int, target float64, targetSet bool) GroupStats {
 	g := GroupStats{Target: NaN, Enrolled: Count(k), Expected: NaN, Share: NaN, ShareLow: NaN,
 		ShareHigh: NaN, PPR: NaN, PPRLow: NaN, PPRHigh: NaN, PValue: NaN, NeededShare: NaN, ProbReach: NaN,
-		Suppressed: true, Note: "counts of 1–7 are withheld"}
+		Suppressed: true, Note: "fewer than 8: counts below 8 are withheld"}
 	if !targetSet {
 		g.Status = StatusTargetNotSet
 		return g
@@ -127,6 +164,11 @@ func withheldStatistics(k, n int, target float64, targetSet bool) GroupStats {
 // discloseImpact recomputes a criterion's impact from disclosed counts.
 func discloseImpact(ci CriterionImpact) CriterionImpact {
 	var gn, ge [len(dimOrder)][maxGroups]int
+	for di := range dimOrder {
+		for s := range maxGroups { // every group, occupied or not: an empty one is withheld too
+			gn[di][s], ge[di][s] = -1, -1
+		}
+	}
 	for di, dim := range dimOrder {
 		groups := ci.Groups[dim]
 		for _, g := range slices.Sorted(maps.Keys(groups)) {

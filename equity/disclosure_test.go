@@ -10,7 +10,7 @@ import (
 )
 
 func TestDisclose(t *testing.T) {
-	want := map[int]Count{0: 0, 1: Suppressed, 7: Suppressed, 8: 10, 10: 10, 12: 10, 13: 15, 17: 15, 18: 20, 22: 20, 23: 25, 1002: 1000, 1003: 1005, -1: Suppressed}
+	want := map[int]Count{0: Suppressed, 1: Suppressed, 7: Suppressed, 8: 10, 10: 10, 12: 10, 13: 15, 17: 15, 18: 20, 22: 20, 23: 25, 1002: 1000, 1003: 1005, -1: Suppressed}
 	for c, w := range want {
 		if got := Disclose(c); got != w {
 			t.Errorf("Disclose(%d) = %d, want %d", c, got, w)

@@ -9,7 +9,9 @@ import (
 // of step i (the last is now), Enrolled[i] everyone enrolled by then, and
 // Groups[dim][group][i] those in the group. It is the history of the people
 // enrolled now (withdrawn participants are left out throughout), so its last point
-// agrees with the dashboard's counts. Groups no one is in are left out.
+// agrees with the dashboard's counts. Every group of every dimension is listed,
+// occupied or not, so a sponsor's series cannot tell an empty group from a
+// withheld one.
 type Series struct {
 	StepDays int                           `json:"stepDays"`
 	At       []time.Time                   `json:"at"`
@@ -71,9 +73,6 @@ func buildSeries(ps []Participant, now time.Time, step time.Duration, maxPoints 
 	for d, dim := range dimOrder {
 		for slot := 0; slot < slots(dim); slot++ {
 			row := cells[(1+d*maxGroups+slot)*w : (2+d*maxGroups+slot)*w]
-			if row[w-1] == 0 {
-				continue
-			}
 			if s.Groups[dim] == nil {
 				s.Groups[dim] = map[string][]Count{}
 			}
@@ -91,21 +90,36 @@ func toCounts(xs []int) []Count {
 	return out
 }
 
-// mapCounts applies f to every count of the series, returning a new series.
-func (s Series) mapCounts(f func(int) Count) Series {
-	out := Series{StepDays: s.StepDays, At: slices.Clone(s.At), Groups: make(map[string]map[string][]Count, len(s.Groups))}
+// sponsorSeries is the sponsor's version of a series: every count disclosed, every
+// group of every dimension listed (a group missing from s, as in series stored
+// before they listed every group, is a group no one is in), and the points before
+// 8 people had enrolled left out, so that whether and when the first few enrolled
+// is not shown either.
+func sponsorSeries(s Series) Series {
+	first := 0
+	for first < len(s.Enrolled) && Disclose(int(s.Enrolled[first])).IsSuppressed() {
+		first++
+	}
+	w := len(s.Enrolled) - first
+	out := Series{StepDays: s.StepDays, At: slices.Clone(s.At[min(first, len(s.At)):]),
+		Groups: make(map[string]map[string][]Count, len(dimOrder))}
 	conv := func(xs []Count) []Count {
-		ys := make([]Count, len(xs))
-		for i, x := range xs {
-			ys[i] = f(int(x))
+		ys := make([]Count, w)
+		for i := range ys {
+			c := 0
+			if j := first + i; j < len(xs) {
+				c = int(xs[j])
+			}
+			ys[i] = Disclose(c)
 		}
 		return ys
 	}
 	out.Enrolled = conv(s.Enrolled)
-	for dim, groups := range s.Groups {
-		m := make(map[string][]Count, len(groups))
-		for g, xs := range groups {
-			m[g] = conv(xs)
+	for _, dim := range dimOrder {
+		m := make(map[string][]Count, slots(dim))
+		for slot := range slots(dim) {
+			g := groupAt(dim, slot)
+			m[g] = conv(s.Groups[dim][g])
 		}
 		out.Groups[dim] = m
 	}

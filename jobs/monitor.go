@@ -31,8 +31,8 @@ type PatientStrata func(ctx context.Context, patientIDs []string) (map[string]eq
 type ImpactSource func(ctx context.Context, nctID string) (criteria []string, patients []equity.ImpactPatient, err error)
 
 // Monitor is the equity monitor: each pass recomputes every trial's dashboard from
-// its recruitment log, opens, updates and resolves alerts, and sends webhooks for
-// alerts opened and resolved.
+// its recruitment log, opens, updates and resolves alerts, and queues webhooks for
+// alerts opened and resolved (the Sender sends them in the background).
 type Monitor struct {
 	DB         *store.DB
 	Strata     PatientStrata
@@ -42,9 +42,13 @@ type Monitor struct {
 	// OrgsOf names the organisations whose webhooks hear about a trial's alerts. nil:
 	// the sponsor organisations whose trial lists include it (store.Orgs).
 	OrgsOf func(ctx context.Context, nctID string) ([]string, error)
-	Sender *Sender // nil: deliveries are queued but not sent
+	// Sender is woken when a pass queues deliveries; its Run sends them in the
+	// background. nil: deliveries are queued for whichever sender runs.
+	Sender *Sender
 	Now    func() time.Time
 	Log    *slog.Logger
+
+	faults func(step string) error // tests: fail a pass between its writes
 
 	regionalMu sync.Mutex
 	regional   map[string]map[string]float64 // the regional table, read at most once a minute
@@ -115,6 +119,16 @@ func (m *Monitor) log() *slog.Logger {
 const dashboardBatch = 500
 
 // Pass runs the monitor once over every trial with recruitment events.
+//
+// Its writes come in an order that makes the published dashboards the commit
+// point: the new dashboards are stored unpublished, then alerts are opened,
+// updated and resolved (each opening or resolution carrying the duty to tell
+// sponsors), then the webhook deliveries those duties call for are queued in the
+// outbox, and only then are the dashboards — whose statuses the next pass compares
+// against — published. A pass that stops or fails anywhere before that leaves the
+// previous statuses in force, so the next pass plans the same alerts again; a duty
+// left undone is carried out by the next pass. Deliveries are sent by the Sender's
+// background worker, never here: a dead receiver cannot hold up a pass.
 func (m *Monitor) Pass(ctx context.Context) (PassResult, error) {
 	var res PassResult
 	now := m.now()
@@ -158,7 +172,7 @@ func (m *Monitor) Pass(ctx context.Context) (PassResult, error) {
 		if err != nil {
 			return err
 		}
-		p := equity.PlanAlerts(id, prev[id], d.Statuses(), open[id], now)
+		p := equity.PlanAlerts(id, prev[id], equity.AlertStatuses(d), open[id], now)
 		plan.Open = append(plan.Open, p.Open...)
 		plan.Update = append(plan.Update, p.Update...)
 		plan.Resolve = append(plan.Resolve, p.Resolve...)
@@ -177,36 +191,90 @@ func (m *Monitor) Pass(ctx context.Context) (PassResult, error) {
 		return res, err
 	}
 	w := time.Now()
+	opened, err := m.writeAlerts(ctx, plan)
+	res.Opened, res.Updated, res.Resolved = opened, len(plan.Update), len(plan.Resolve)
+	if err != nil {
+		return res, err
+	}
+	res.Write += time.Since(w)
+	ds := time.Now()
+	if res.Queued, err = m.queueNotices(ctx); err != nil {
+		return res, fmt.Errorf("queueing webhooks: %w", err)
+	}
+	res.Deliveries = time.Since(ds)
+	w = time.Now()
+	if err := m.fault("publish"); err != nil {
+		return res, err
+	}
 	if err := m.DB.Dashboards.Publish(ctx, pass); err != nil {
 		return res, fmt.Errorf("publishing dashboards: %w", err)
 	}
+	res.Write += time.Since(w)
+	if m.Sender != nil && res.Queued > 0 {
+		m.Sender.Kick()
+	}
+	return res, nil
+}
+
+// fault is the test hook between a pass's writes: an error from it stops the pass
+// there, as a crash or a failed write would.
+func (m *Monitor) fault(step string) error {
+	if m.faults == nil {
+		return nil
+	}
+	return m.faults(step)
+}
+
+// writeAlerts stores a plan: alerts opened (with their duty to notify), updated and
+// resolved. It returns how many were opened.
+func (m *Monitor) writeAlerts(ctx context.Context, plan equity.AlertPlan) (int, error) {
+	if err := m.fault("alerts"); err != nil {
+		return 0, err
+	}
 	opened, err := m.DB.Alerts.Open(ctx, plan.Open)
 	if err != nil {
-		return res, fmt.Errorf("opening alerts: %w", err)
+		return 0, fmt.Errorf("opening alerts: %w", err)
 	}
 	if err := m.DB.Alerts.Update(ctx, plan.Update); err != nil {
-		return res, fmt.Errorf("updating alerts: %w", err)
+		return len(opened), fmt.Errorf("updating alerts: %w", err)
 	}
 	if err := m.DB.Alerts.Resolve(ctx, plan.Resolve); err != nil {
-		return res, fmt.Errorf("resolving alerts: %w", err)
+		return len(opened), fmt.Errorf("resolving alerts: %w", err)
 	}
-	res.Opened, res.Updated, res.Resolved = len(opened), len(plan.Update), len(plan.Resolve)
-	res.Write += time.Since(w)
+	return len(opened), nil
+}
 
-	ds := time.Now()
-	res.Queued, err = m.queue(ctx, opened, plan.Resolve)
+// Refresh recomputes one trial's dashboard now, as a pass would (its alerts
+// planned, written and queued for webhooks the same way), and puts it in the
+// published pass so it is served at once: what saving a trial's targets does.
+func (m *Monitor) Refresh(ctx context.Context, nctID string) (equity.Dashboard, error) {
+	d, err := m.Compute(ctx, nctID)
 	if err != nil {
-		return res, fmt.Errorf("queueing webhooks: %w", err)
+		return d, err
 	}
-	if m.Sender != nil {
-		delivered, _, err := m.Sender.SendPending(ctx)
-		res.Delivered = delivered
-		if err != nil {
-			return res, fmt.Errorf("sending webhooks: %w", err)
-		}
+	prev, err := m.DB.Dashboards.StatusesOf(ctx, nctID)
+	if err != nil {
+		return d, err
 	}
-	res.Deliveries = time.Since(ds)
-	return res, nil
+	open, err := m.DB.Alerts.List(ctx, nctID, false)
+	if err != nil {
+		return d, err
+	}
+	plan := equity.PlanAlerts(nctID, prev, equity.AlertStatuses(d), open, m.now())
+	if _, err := m.writeAlerts(ctx, plan); err != nil {
+		return d, err
+	}
+	queued, err := m.queueNotices(ctx)
+	if err != nil {
+		return d, fmt.Errorf("queueing webhooks: %w", err)
+	}
+	if err := m.DB.Dashboards.Replace(ctx, &d); err != nil {
+		return d, err
+	}
+	if m.Sender != nil && queued > 0 {
+		m.Sender.Kick()
+	}
+	return d, nil
 }
 
 // compute builds one trial's dashboard: strata looked up for its patients, targets
@@ -265,7 +333,8 @@ func (m *Monitor) Compute(ctx context.Context, nctID string) (equity.Dashboard, 
 	return m.compute(ctx, nctID, events, targets, m.now())
 }
 
-// AlertEvent is the JSON body of a webhook delivery.
+// AlertEvent is the JSON body of a webhook delivery. Its alert's status is the one
+// alerts are judged on (equity.AlertStatuses): the sponsor's dashboard's.
 type AlertEvent struct {
 	Event  string       `json:"event"` // alert.opened or alert.resolved
 	NCTID  string       `json:"nctId"`
@@ -273,11 +342,18 @@ type AlertEvent struct {
 	SentAt time.Time    `json:"createdAt"`
 }
 
-// queue records a webhook delivery for each opened and resolved alert, for every
-// organisation with a webhook that hears about the trial.
-func (m *Monitor) queue(ctx context.Context, opened, resolved []equity.Alert) (int, error) {
-	if len(opened)+len(resolved) == 0 {
-		return 0, nil
+// queueNotices puts in the outbox a webhook delivery for every alert whose opening
+// or resolution is not yet queued, for every organisation with a webhook that
+// hears about the trial, then records the duties done. Queueing is idempotent (one
+// delivery per organisation, alert and event), so a pass stopped between the two
+// writes sends nothing twice.
+func (m *Monitor) queueNotices(ctx context.Context) (int, error) {
+	if err := m.fault("outbox"); err != nil {
+		return 0, err
+	}
+	notices, err := m.DB.Alerts.Unnotified(ctx)
+	if err != nil || len(notices) == 0 {
+		return 0, err
 	}
 	sponsors, err := m.sponsorsOf(ctx)
 	if err != nil {
@@ -286,12 +362,12 @@ func (m *Monitor) queue(ctx context.Context, opened, resolved []equity.Alert) (i
 	hooks := map[string]bool{}
 	orgsOf := map[string][]string{}
 	var out []store.Delivery
-	add := func(event string, a equity.Alert) error {
+	for _, n := range notices {
+		a := n.Alert
 		orgs, ok := orgsOf[a.TrialID]
 		if !ok {
-			var err error
 			if orgs, err = sponsors(ctx, a.TrialID); err != nil {
-				return err
+				return 0, err
 			}
 			orgsOf[a.TrialID] = orgs
 		}
@@ -300,33 +376,28 @@ func (m *Monitor) queue(ctx context.Context, opened, resolved []equity.Alert) (i
 			if !seen {
 				_, ok, err := m.DB.Webhooks.Get(ctx, org)
 				if err != nil {
-					return err
+					return 0, err
 				}
 				has, hooks[org] = ok, ok
 			}
 			if !has {
 				continue
 			}
-			body, err := json.Marshal(AlertEvent{Event: event, NCTID: a.TrialID, Alert: a, SentAt: m.now()})
+			body, err := json.Marshal(AlertEvent{Event: n.Event, NCTID: a.TrialID, Alert: a, SentAt: m.now()})
 			if err != nil {
-				return err
+				return 0, err
 			}
-			out = append(out, store.Delivery{Org: org, Event: event, TrialID: a.TrialID, AlertID: a.ID, Payload: string(body)})
-		}
-		return nil
-	}
-	for _, a := range opened {
-		if err := add("alert.opened", a); err != nil {
-			return 0, err
-		}
-	}
-	for _, a := range resolved {
-		if err := add("alert.resolved", a); err != nil {
-			return 0, err
+			out = append(out, store.Delivery{Org: org, Event: n.Event, TrialID: a.TrialID, AlertID: a.ID, Payload: string(body)})
 		}
 	}
 	q, err := m.DB.Webhooks.Queue(ctx, out)
-	return len(q), err
+	if err != nil {
+		return 0, err
+	}
+	if err := m.fault("notified"); err != nil {
+		return len(q), err
+	}
+	return len(q), m.DB.Alerts.Notified(ctx, notices)
 }
 
 // sponsorsOf returns the default OrgsOf for one pass: the sponsor organisations

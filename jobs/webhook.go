@@ -53,8 +53,13 @@ func Verify(secret, signature, timestamp string, body []byte, now time.Time, max
 	return nil
 }
 
-// Sender POSTs queued deliveries to organisations' webhooks, retrying failures
-// with exponential backoff, and records every attempt.
+// noWebhook is the attempt error of a delivery whose organisation removed its webhook.
+const noWebhook = "the organisation has no webhook"
+
+// Sender POSTs queued deliveries (the outbox) to organisations' webhooks, retrying
+// failures with exponential backoff, and records every attempt. Run sends them in
+// the background: the equity monitor only queues them, so a slow or dead receiver
+// never holds up monitoring.
 type Sender struct {
 	Webhooks *store.Webhooks
 	Client   *http.Client // default: 10 s timeout, no redirects, no internal addresses
@@ -64,7 +69,44 @@ type Sender struct {
 	MaxAttempts          int           // default 5
 	Backoff              time.Duration // first wait between attempts, doubling; default 1 s
 	Parallel             int           // deliveries sent at once; default 4
+	Interval             time.Duration // Run: how often to look for deliveries when not woken; default 30 s
+	Lease                time.Duration // how long a claimed delivery is held from other senders; default 5 min
 	Log                  *slog.Logger
+
+	kickOnce sync.Once
+	kick     chan struct{}
+}
+
+func (s *Sender) wake() chan struct{} {
+	s.kickOnce.Do(func() { s.kick = make(chan struct{}, 1) })
+	return s.kick
+}
+
+// Kick wakes Run to send what was just queued. It never blocks.
+func (s *Sender) Kick() {
+	select {
+	case s.wake() <- struct{}{}:
+	default:
+	}
+}
+
+// Run sends pending deliveries until ctx ends: when kicked, and every Interval
+// (deliveries left by a stopped process, or queued by another replica).
+func (s *Sender) Run(ctx context.Context) {
+	s.defaults()
+	tick := time.NewTicker(s.Interval)
+	defer tick.Stop()
+	for {
+		if _, _, err := s.SendPending(ctx); err != nil && ctx.Err() == nil {
+			s.Log.Error("sending webhooks", "error", err.Error())
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake():
+		case <-tick.C:
+		}
+	}
 }
 
 func (s *Sender) defaults() {
@@ -80,16 +122,23 @@ func (s *Sender) defaults() {
 	if s.Parallel <= 0 {
 		s.Parallel = 4
 	}
+	if s.Interval <= 0 {
+		s.Interval = 30 * time.Second
+	}
+	if s.Lease <= 0 {
+		s.Lease = 5 * time.Minute
+	}
 	if s.Log == nil {
 		s.Log = slog.New(slog.DiscardHandler)
 	}
 }
 
-// SendPending delivers every pending delivery (those just queued and any a previous
-// run left behind) and reports how many were delivered and how many given up on.
+// SendPending delivers the pending deliveries no other sender holds (those just
+// queued and any a previous run left behind) and reports how many were delivered
+// and how many given up on.
 func (s *Sender) SendPending(ctx context.Context) (delivered, failed int, err error) {
 	s.defaults()
-	pending, err := s.Webhooks.Pending(ctx, 1000)
+	pending, err := s.Webhooks.Claim(ctx, 1000, s.Lease)
 	if err != nil || len(pending) == 0 {
 		return 0, 0, err
 	}
@@ -110,7 +159,7 @@ func (s *Sender) SendPending(ctx context.Context) (delivered, failed int, err er
 			hooks[d.Org] = h
 		}
 		if h == nil { // the organisation removed its webhook since
-			s.Webhooks.RecordAttempt(ctx, d.ID, store.Attempt{At: time.Now(), Error: "the organisation has no webhook"}, store.DeliveryFailed)
+			s.Webhooks.RecordAttempt(ctx, d.ID, store.Attempt{At: time.Now(), Error: noWebhook}, store.DeliveryFailed)
 			failed++
 			continue
 		}
@@ -140,7 +189,10 @@ func (s *Sender) send(ctx context.Context, d store.Delivery, h store.Webhook) bo
 		code, took, err := s.post(ctx, d, h)
 		a := store.Attempt{At: time.Now(), StatusCode: code, DurationMs: took.Milliseconds()}
 		if err != nil {
-			a.Error = err.Error()
+			// The sponsor sees a plain message; the error itself, which can name
+			// addresses and details of the service's network, is logged only.
+			a.Error = plainDeliveryError(err)
+			s.Log.Info("webhook attempt failed", "org", d.Org, "delivery", d.ID, "attempt", attempt, "error", err.Error())
 		}
 		retry := err != nil || code >= 500 || code == http.StatusTooManyRequests
 		status := store.DeliveryPending

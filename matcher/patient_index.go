@@ -24,8 +24,9 @@ const maxIndexedAge = 120
 // holds the age in years but no name, contact detail or birth date.
 //
 // It is filled from the store at start (Load) and kept current by the patients
-// change feed (Put on every create or update, Remove on withdrawal or deletion),
-// so a withdrawal is reflected in the next request. Readers take a read lock only
+// change feed (Put on every create or update, Withdraw on withdrawal or deletion,
+// Remove when a change takes a patient out of matching without its record), so a
+// withdrawal is reflected in the next request and is final. Readers take a read lock only
 // while combining bitmaps; evaluation runs outside it.
 type PatientIndex struct {
 	mu      sync.RWMutex
@@ -40,14 +41,33 @@ type PatientIndex struct {
 	byAge   [maxIndexedAge + 1]*roaring.Bitmap
 	noAge   *roaring.Bitmap
 	now     func() time.Time
+	// gone remembers patients taken out, so that a notification older than the
+	// removal (the feed does not promise order) cannot bring them back, and a
+	// withdrawn or deleted patient never comes back at all.
+	gone    map[string]tombstone
 	loading *PatientIndex   // during Load: the index being built, which hears changes too
-	touched map[string]bool // during Load: patients changed by the feed, newer than what the load reads
+	touched map[string]bool // during Load: patients removed by the feed without a version; the load's read of them is older
+	// loadHook, when set (tests), runs in Load between the check of a patient read
+	// from the store and the put.
+	loadHook func(id string)
 }
+
+// tombstone is what the index remembers of a patient it took out.
+type tombstone struct {
+	version time.Time // the updatedAt of the record that removed them, or of the last one held
+	final   bool      // withdrawn or deleted: never indexed again
+	at      time.Time // wall-clock time of the removal, for forgetting it (tombstoneTTL)
+}
+
+// tombstoneTTL is how long a removal is remembered across reloads: far longer than
+// any notification can be in flight, so that a late, stale one is still refused.
+const tombstoneTTL = 48 * time.Hour
 
 // patientRec is what the index keeps about one patient. It is replaced, never
 // changed, so a reader holding one needs no lock.
 type patientRec struct {
 	id      string
+	version time.Time // the record's updatedAt: older notifications are dropped
 	org     string
 	age     int // -1: not known
 	cats    []string
@@ -77,7 +97,7 @@ func NewPatientIndex(now func() time.Time) *PatientIndex {
 	}
 	x := &PatientIndex{slots: map[string]uint32{}, live: roaring.New(), byCat: map[string]*roaring.Bitmap{},
 		byGroup: map[string]*roaring.Bitmap{}, bySex: map[string]*roaring.Bitmap{}, byOrg: map[string]*roaring.Bitmap{},
-		noAge: roaring.New(), now: now}
+		noAge: roaring.New(), now: now, gone: map[string]tombstone{}}
 	for i := range x.byAge {
 		x.byAge[i] = roaring.New()
 	}
@@ -95,7 +115,7 @@ var StratumDimensions = []string{equity.DimEthnicGroup, equity.DimIMDQuintile, e
 
 func newPatientRec(p *equitrial.Patient, asOf time.Time) *patientRec {
 	pr := ProfileOf(p, asOf)
-	r := &patientRec{id: p.ID, org: p.Org, age: -1, cats: conditionCategories(pr), strata: patients.EquityStrata(p.Strata), profile: pr,
+	r := &patientRec{id: p.ID, version: p.UpdatedAt, org: p.Org, age: -1, cats: conditionCategories(pr), strata: patients.EquityStrata(p.Strata), profile: pr,
 		prepared: eligibility.Prepare(pr, asOf), day: dayOf(asOf)}
 	if pr.AgeYears != nil {
 		r.age = int(*pr.AgeYears)
@@ -111,46 +131,95 @@ func ageStratum(age int) (string, bool) {
 	return b, equity.IsGroup(equity.DimAgeBand, b)
 }
 
-// Put adds or replaces a patient; a record without consent to contact is removed.
+// Put applies a patient's record as the change feed delivers it: a consented
+// patient is added or replaced, a record without consent to contact is removed,
+// and a withdrawn record removes the patient for good. Notifications may arrive
+// out of order: a record older (by updatedAt) than the one the index holds, or
+// than the one that removed the patient, is dropped, and once a patient is
+// withdrawn or deleted no record brings them back.
 func (x *PatientIndex) Put(p *equitrial.Patient) {
-	if !Consented(p) {
-		x.Remove(p.ID)
-		return
+	var r *patientRec
+	if Consented(p) {
+		r = newPatientRec(p, x.now()) // the costly part, outside the lock
 	}
-	r := newPatientRec(p, x.now())
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.loading != nil {
-		x.loading.Put(p)
-		x.touched[p.ID] = true
+		x.loading.apply(p, r)
 	}
-	slot, ok := x.slots[r.id]
-	if ok {
+	x.apply(p, r)
+}
+
+// apply is Put under the lock; r is p's record when p is consented. It reports
+// whether the index now holds r.
+func (x *PatientIndex) apply(p *equitrial.Patient, r *patientRec) bool {
+	if p.Withdrawn != nil {
+		x.removeLocked(p.ID, p.UpdatedAt, true)
+		return false
+	}
+	if t, ok := x.gone[p.ID]; ok && (t.final || !p.UpdatedAt.After(t.version)) {
+		return false // withdrawn, or this record is not newer than the one that removed them
+	}
+	slot, held := x.slots[p.ID]
+	if held && p.UpdatedAt.Before(x.recs[slot].version) {
+		return false // older than the record held
+	}
+	if r == nil {
+		x.removeLocked(p.ID, p.UpdatedAt, false)
+		return false
+	}
+	if held {
 		x.unindex(slot)
 	} else {
 		slot = x.allocate()
 		x.slots[r.id] = slot
 	}
+	delete(x.gone, r.id)
 	x.recs[slot] = r
 	x.index(slot, r)
+	return true
 }
 
-// Remove drops a patient (withdrawn, deleted or no longer consenting).
-func (x *PatientIndex) Remove(id string) {
+// Remove drops a patient who may no longer be matched (say, updated to no
+// consent to contact) when the change does not say which version did it: records
+// not newer than the one held are dropped from then on. A withdrawn or deleted
+// patient is taken out with Withdraw.
+func (x *PatientIndex) Remove(id string) { x.remove(id, false) }
+
+// Withdraw drops a patient who withdrew consent or was deleted, for good: no later
+// notification (however late an older one arrives) and no reload while it is
+// remembered brings them back.
+func (x *PatientIndex) Withdraw(id string) { x.remove(id, true) }
+
+func (x *PatientIndex) remove(id string, final bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.loading != nil {
-		x.loading.Remove(id)
+		x.loading.removeLocked(id, time.Time{}, final)
 		x.touched[id] = true
 	}
-	slot, ok := x.slots[id]
-	if !ok {
-		return
+	x.removeLocked(id, time.Time{}, final)
+}
+
+// removeLocked takes a patient out and remembers it; version is the removing
+// record's updatedAt (zero: not known, and the version held stands for it).
+func (x *PatientIndex) removeLocked(id string, version time.Time, final bool) {
+	t := x.gone[id]
+	t.final = t.final || final
+	t.at = time.Now()
+	if version.After(t.version) {
+		t.version = version
 	}
-	x.unindex(slot)
-	x.recs[slot] = nil
-	delete(x.slots, id)
-	x.free = append(x.free, slot)
+	if slot, ok := x.slots[id]; ok {
+		if v := x.recs[slot].version; v.After(t.version) {
+			t.version = v
+		}
+		x.unindex(slot)
+		x.recs[slot] = nil
+		delete(x.slots, id)
+		x.free = append(x.free, slot)
+	}
+	x.gone[id] = t
 }
 
 // Len is the number of patients indexed.
@@ -166,19 +235,36 @@ type PatientEach func(ctx context.Context, fn func(*equitrial.Patient) error) er
 // Load rebuilds the index from the store: every consented patient, ages as of
 // now. Re-running it daily keeps ages (and age bands) from drifting. The new index
 // replaces the old at once; changes that arrive during the load are applied to
-// both, so none is lost.
+// both, so none is lost, and each record read is checked and put under the lock,
+// so a change cannot fall between the two: a patient the feed removed or changed
+// since the load read them keeps the feed's state. Removals stay remembered
+// across the reload (for tombstoneTTL).
 func (x *PatientIndex) Load(ctx context.Context, each PatientEach) (int, error) {
 	fresh := NewPatientIndex(x.now)
 	x.mu.Lock()
+	for id, t := range x.gone {
+		if time.Since(t.at) < tombstoneTTL {
+			fresh.gone[id] = t
+		}
+	}
 	x.loading, x.touched = fresh, map[string]bool{}
 	x.mu.Unlock()
 	n := 0
 	err := each(ctx, func(p *equitrial.Patient) error {
-		x.mu.RLock()
-		stale := x.touched[p.ID]
-		x.mu.RUnlock()
-		if Consented(p) && !stale {
-			fresh.Put(p)
+		if !Consented(p) {
+			return nil
+		}
+		r := newPatientRec(p, x.now())
+		// fresh is only ever changed under x.mu while it loads.
+		x.mu.Lock()
+		defer x.mu.Unlock()
+		if x.touched[p.ID] {
+			return nil
+		}
+		if x.loadHook != nil {
+			x.loadHook(p.ID)
+		}
+		if fresh.apply(p, r) {
 			n++
 		}
 		return nil
@@ -191,6 +277,7 @@ func (x *PatientIndex) Load(ctx context.Context, each PatientEach) (int, error) 
 	}
 	x.slots, x.recs, x.free, x.live = fresh.slots, fresh.recs, fresh.free, fresh.live
 	x.byCat, x.byGroup, x.bySex, x.byOrg, x.byAge, x.noAge = fresh.byCat, fresh.byGroup, fresh.bySex, fresh.byOrg, fresh.byAge, fresh.noAge
+	x.gone = fresh.gone
 	return n, nil
 }
 

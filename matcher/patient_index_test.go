@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -96,31 +97,235 @@ func TestPatientIndexEqualsBruteForce(t *testing.T) {
 	}
 }
 
-// Withdrawing consent (or deleting) takes the patient out of every bitmap at once.
+// Withdrawing consent (or deleting) takes the patient out of every bitmap at once,
+// for good; a patient who only stopped consenting to contact comes back when a
+// newer record consents again.
 func TestPatientIndexRemove(t *testing.T) {
 	ps := synthPatients(200, 5)
 	x := indexOf(ps)
-	var target *equitrial.Patient
+	var targets []*equitrial.Patient
 	for _, p := range ps {
 		if len(x.recs[x.slots[p.ID]].cats) > 0 {
-			target = p
-			break
+			targets = append(targets, p)
 		}
 	}
+	target, paused := targets[0], targets[1]
 	withdrawn := *target
 	withdrawn.Withdrawn = &equitrial.WithdrawalNote{At: testNow}
+	withdrawn.UpdatedAt = testNow
 	x.Put(&withdrawn) // an update that withdraws
-	if _, ok := x.slots[target.ID]; ok {
-		t.Fatal("withdrawn patient still indexed")
+	x.assertAbsent(t, target.ID)
+	again := *target
+	again.UpdatedAt = testNow.Add(time.Hour)
+	x.Put(&again) // no record brings a withdrawn patient back
+	x.assertAbsent(t, target.ID)
+
+	noContact := *paused
+	noContact.Consent.Contact = false
+	noContact.UpdatedAt = testNow
+	x.Put(&noContact)
+	x.assertAbsent(t, paused.ID)
+	back := *paused
+	back.UpdatedAt = testNow.Add(time.Minute)
+	x.Put(&back) // consents again: back, in a reused slot
+	if _, ok := x.slots[paused.ID]; !ok || x.Len() != len(ps)-1 || len(x.recs) != len(ps) {
+		t.Fatalf("re-consented patient not indexed (%d of %d, %d slots)", x.Len(), len(ps)-1, len(x.recs))
+	}
+}
+
+func (x *PatientIndex) assertAbsent(t *testing.T, id string) {
+	t.Helper()
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	if _, ok := x.slots[id]; ok {
+		t.Fatalf("patient %s still indexed", id)
 	}
 	for name, b := range x.allBitmaps() {
-		if slices.Contains(x.idsOf(b), target.ID) {
-			t.Errorf("withdrawn patient still in bitmap %s", name)
+		if slices.Contains(x.idsOf(b), id) {
+			t.Fatalf("patient %s still in bitmap %s", id, name)
 		}
 	}
-	x.Put(target) // consents again: back, in a reused slot
-	if _, ok := x.slots[target.ID]; !ok || x.Len() != len(ps) {
-		t.Fatalf("re-consented patient not indexed (%d of %d)", x.Len(), len(ps))
+}
+
+// Issue 10, item 12: change notifications may arrive out of order (each is sent
+// by the writing goroutine after its write). One older than the record the index
+// holds, or than the change that took the patient out, is dropped; after a
+// withdrawal or deletion, none brings the patient back.
+func TestPatientIndexDropsStaleNotifications(t *testing.T) {
+	ps := synthPatients(50, 12)
+	for _, p := range ps {
+		p.UpdatedAt = testNow.Add(-time.Hour)
+	}
+	x := indexOf(ps)
+	at := func(p *equitrial.Patient, d time.Duration, change func(*equitrial.Patient)) *equitrial.Patient {
+		c := *p
+		c.UpdatedAt = testNow.Add(d)
+		if change != nil {
+			change(&c)
+		}
+		return &c
+	}
+	withCondition := func(code string) func(*equitrial.Patient) {
+		return func(p *equitrial.Patient) {
+			p.Conditions = []equitrial.Condition{{System: "icd10", Code: code}}
+		}
+	}
+	withdraw := func(p *equitrial.Patient) {
+		p.Withdrawn, p.Consent.Contact = &equitrial.WithdrawalNote{At: p.UpdatedAt}, false
+	}
+
+	// A newer update, then the older one it followed.
+	a := ps[0]
+	x.Put(at(a, 2*time.Minute, withCondition("F20.0")))
+	x.Put(at(a, time.Minute, withCondition("E11.9")))
+	if r := x.recs[x.slots[a.ID]]; !slices.Equal(r.cats, []string{"F20"}) || !r.version.Equal(testNow.Add(2*time.Minute)) {
+		t.Errorf("after an older update arrived late the index holds %v of %v; want the newer record's F20", r.cats, r.version)
+	}
+	if slices.Contains(x.idsOf(x.byCat["E11"]), a.ID) || !slices.Contains(x.idsOf(x.byCat["F20"]), a.ID) {
+		t.Errorf("the bitmaps hold the older record's E11, not the newer one's F20")
+	}
+
+	// The withdrawal, then an update written before it.
+	b := ps[1]
+	x.Put(at(b, 2*time.Minute, withdraw))
+	x.Put(at(b, time.Minute, nil))
+	x.assertAbsent(t, b.ID)
+
+	// The feed's withdrawal or deletion (no record), then an update before it,
+	// and even a record claiming to be newer.
+	c := ps[2]
+	x.Withdraw(c.ID)
+	x.Put(at(c, time.Minute, nil))
+	x.Put(at(c, time.Hour, nil))
+	x.assertAbsent(t, c.ID)
+
+	// No more consent to contact, then the older consented record.
+	d := ps[3]
+	x.Put(at(d, 2*time.Minute, func(p *equitrial.Patient) { p.Consent.Contact = false }))
+	x.Put(at(d, time.Minute, nil))
+	x.assertAbsent(t, d.ID)
+	x.Put(at(d, 3*time.Minute, nil)) // consents again, later
+	if _, ok := x.slots[d.ID]; !ok {
+		t.Error("a patient consenting again after no consent is not indexed")
+	}
+
+	// Trial → patients never offers the withdrawn.
+	m := &Matcher{Trials: NewTrialCache(), Patients: x, Now: func() time.Time { return testNow }}
+	trials := synthRecruitingTrials(t, 30, 4)
+	m.Trials.Put(trials...)
+	for _, tr := range trials {
+		res, err := m.ForTrial(context.Background(), tr.NCTID, TrialQuery{Size: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, pc := range res.Patients {
+			if pc.PatientID == b.ID || pc.PatientID == c.ID {
+				t.Errorf("%s offers withdrawn patient %s", tr.NCTID, pc.PatientID)
+			}
+		}
+	}
+}
+
+// Issue 10, item 12: a withdrawal that arrives while a reload has read the patient
+// from the store but not yet put them in the new index must win. The hook holds
+// the load between its check and its put and gives the withdrawal time to land.
+func TestPatientIndexLoadRacesWithdrawal(t *testing.T) {
+	ps := synthPatients(100, 7)
+	x := indexOf(ps)
+	target := ps[40].ID
+	done := make(chan struct{})
+	x.loadHook = func(id string) {
+		if id != target {
+			return
+		}
+		go func() {
+			x.Withdraw(target)
+			close(done)
+		}()
+		select {
+		case <-done:
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+	each := func(ctx context.Context, fn func(*equitrial.Patient) error) error {
+		for _, p := range ps {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	n, err := x.Load(context.Background(), each)
+	if err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the withdrawal never finished")
+	}
+	x.assertAbsent(t, target)
+	if x.Len() != len(ps)-1 || n > len(ps) {
+		t.Fatalf("%d indexed after the load (%d loaded), want %d", x.Len(), n, len(ps)-1)
+	}
+	// The next reload reads a store that still lists them (a stale replica, say):
+	// the withdrawal is remembered.
+	x.loadHook = nil
+	if _, err := x.Load(context.Background(), each); err != nil {
+		t.Fatal(err)
+	}
+	x.assertAbsent(t, target)
+}
+
+// Issue 10, item 12: reloads race with withdrawals and late, older updates, round
+// after round; no withdrawn patient is ever left in the index.
+func TestPatientIndexConcurrentWithdrawals(t *testing.T) {
+	ps := synthPatients(300, 21)
+	for _, p := range ps {
+		p.UpdatedAt = testNow.Add(-time.Hour)
+	}
+	x := indexOf(ps)
+	each := func(ctx context.Context, fn func(*equitrial.Patient) error) error {
+		for _, p := range ps {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	var withdrawn []string
+	for round := range 10 {
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			x.Load(context.Background(), each)
+		}()
+		for k := range 10 {
+			p := ps[round*10+k]
+			withdrawn = append(withdrawn, p.ID)
+			wg.Add(2)
+			go func() { // the withdrawal, and an update written just before it whose notification comes last
+				defer wg.Done()
+				if k%2 == 0 {
+					x.Withdraw(p.ID)
+				} else {
+					w := *p
+					w.UpdatedAt, w.Withdrawn, w.Consent.Contact = testNow, &equitrial.WithdrawalNote{At: testNow}, false
+					x.Put(&w)
+				}
+			}()
+			go func() {
+				defer wg.Done()
+				u := *p
+				u.UpdatedAt = testNow.Add(-time.Minute)
+				x.Put(&u)
+			}()
+		}
+		wg.Wait()
+		for _, id := range withdrawn {
+			x.assertAbsent(t, id)
+		}
 	}
 }
 

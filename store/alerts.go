@@ -34,6 +34,23 @@ type alertDoc struct {
 	AcknowledgedBy string        `bson:"ackBy,omitempty"`
 	Open           bool          `bson:"open"`
 	OpenKey        string        `bson:"openKey"`
+	// Notify is the webhook event still to be queued for this alert (alert.opened,
+	// alert.resolved), cleared once its deliveries are in the outbox: the alert and
+	// the duty to tell sponsors of it are one write, so a monitor stopped between
+	// the two leaves the duty behind for the next pass to carry out.
+	Notify string `bson:"notify,omitempty"`
+}
+
+// Webhook events an alert gives rise to.
+const (
+	EventAlertOpened   = "alert.opened"
+	EventAlertResolved = "alert.resolved"
+)
+
+// Notice is an alert whose webhook event has not been queued yet.
+type Notice struct {
+	Event string
+	Alert equity.Alert
 }
 
 func openKey(trial, dim, group string) string { return trial + "|" + dim + "|" + group }
@@ -43,6 +60,7 @@ func (s *Alerts) ensureIndexes(ctx context.Context) error {
 		mongo.IndexModel{Keys: bson.D{{Key: "openKey", Value: 1}}, Options: options.Index().SetUnique(true)},
 		mongo.IndexModel{Keys: bson.D{{Key: "trial", Value: 1}, {Key: "openedAt", Value: -1}}},
 		mongo.IndexModel{Keys: bson.D{{Key: "open", Value: 1}}},
+		mongo.IndexModel{Keys: bson.D{{Key: "notify", Value: 1}}},
 	)
 }
 
@@ -93,6 +111,7 @@ func (s *Alerts) Open(ctx context.Context, alerts []equity.Alert) ([]equity.Aler
 		a := alerts[i]
 		a.ResolvedAt = time.Time{}
 		d := toAlertDoc(&a, id)
+		d.Notify = EventAlertOpened
 		docs[i] = d
 		out[i] = d.alert()
 	}
@@ -143,8 +162,47 @@ func (s *Alerts) Resolve(ctx context.Context, alerts []equity.Alert) error {
 			resolved = a.UpdatedAt
 		}
 		return bson.M{"$set": bson.M{"status": a.Status, "updatedAt": ms(a.UpdatedAt), "resolvedAt": ms(resolved),
-			"open": false, "openKey": "resolved|" + a.ID}}
+			"open": false, "openKey": "resolved|" + a.ID, "notify": EventAlertResolved}}
 	})
+}
+
+// Unnotified returns the alerts whose webhook event (opened or resolved) is not yet
+// queued, oldest first: those the latest monitor writes left, and any that a
+// stopped or failed pass left behind.
+func (s *Alerts) Unnotified(ctx context.Context) ([]Notice, error) {
+	cur, err := s.c.Find(ctx, bson.M{"notify": bson.M{"$in": bson.A{EventAlertOpened, EventAlertResolved}}},
+		options.Find().SetSort(bson.D{{Key: "updatedAt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(10000))
+	if err != nil {
+		return nil, err
+	}
+	var docs []alertDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := make([]Notice, len(docs))
+	for i := range docs {
+		out[i] = Notice{Event: docs[i].Notify, Alert: docs[i].alert()}
+	}
+	return out, nil
+}
+
+// Notified records that notices' events are queued. An alert whose event changed
+// since (resolved after its opening was read) keeps the newer duty.
+func (s *Alerts) Notified(ctx context.Context, notices []Notice) error {
+	if len(notices) == 0 {
+		return nil
+	}
+	writes := make([]mongo.WriteModel, 0, len(notices))
+	for _, n := range notices {
+		id, err := bson.ObjectIDFromHex(n.Alert.ID)
+		if err != nil {
+			return equitrial.Errorf(equitrial.KindInvalid, "alert id %q is not valid", n.Alert.ID)
+		}
+		writes = append(writes, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": id, "notify": n.Event}).
+			SetUpdate(bson.M{"$unset": bson.M{"notify": ""}}))
+	}
+	_, err := s.c.BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
+	return err
 }
 
 func (s *Alerts) write(ctx context.Context, alerts []equity.Alert, update func(*equity.Alert) bson.M) error {

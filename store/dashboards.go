@@ -33,7 +33,8 @@ type Dashboards struct {
 // The dashboard is stored as its JSON text: its statistics are often undefined
 // (NaN, null in JSON), which the JSON form already round-trips exactly, and the API
 // serves it as JSON anyway. Statuses are a separate small field so the monitor can
-// read all of them without decoding every dashboard.
+// read all of them without decoding every dashboard: they are the statuses alerts
+// are judged on (equity.AlertStatuses, from the disclosure-controlled figures).
 type dashboardDoc struct {
 	ID         string    `bson:"_id"` // trial|pass
 	Trial      string    `bson:"trial"`
@@ -60,24 +61,87 @@ func (s *Dashboards) Put(ctx context.Context, pass string, ds []*equity.Dashboar
 	}
 	docs := make([]any, 0, len(ds))
 	for _, d := range ds {
-		body, err := json.Marshal(d)
+		doc, err := toDashboardDoc(d, pass)
 		if err != nil {
 			return err
 		}
-		st := d.Statuses()
-		statuses := make(map[string]string, len(st))
-		for k, v := range st {
-			statuses[statusKey(k)] = v
-		}
-		stJSON, err := json.Marshal(statuses)
-		if err != nil {
-			return err
-		}
-		docs = append(docs, dashboardDoc{ID: d.TrialID + "|" + pass, Trial: d.TrialID, Pass: pass,
-			ComputedAt: ms(d.AsOf), Statuses: string(stJSON), JSON: string(body)})
+		docs = append(docs, doc)
 	}
 	_, err := s.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
 	return err
+}
+
+func toDashboardDoc(d *equity.Dashboard, pass string) (dashboardDoc, error) {
+	body, err := json.Marshal(d)
+	if err != nil {
+		return dashboardDoc{}, err
+	}
+	st := equity.AlertStatuses(*d)
+	statuses := make(map[string]string, len(st))
+	for k, v := range st {
+		statuses[statusKey(k)] = v
+	}
+	stJSON, err := json.Marshal(statuses)
+	if err != nil {
+		return dashboardDoc{}, err
+	}
+	return dashboardDoc{ID: d.TrialID + "|" + pass, Trial: d.TrialID, Pass: pass,
+		ComputedAt: ms(d.AsOf), Statuses: string(stJSON), JSON: string(body)}, nil
+}
+
+// Replace puts one trial's dashboard, computed between passes (its targets just
+// changed), into the published pass, so it is served at once. If a pass is
+// published meanwhile, the dashboard goes into that one too. With no published
+// pass it stores nothing: the API then computes dashboards on demand.
+func (s *Dashboards) Replace(ctx context.Context, d *equity.Dashboard) error {
+	written := ""
+	for range 3 {
+		pass, err := s.current(ctx)
+		if err != nil || pass == "" || pass == written {
+			return err
+		}
+		doc, err := toDashboardDoc(d, pass)
+		if err != nil {
+			return err
+		}
+		if _, err := s.c.ReplaceOne(ctx, bson.M{"_id": doc.ID}, doc, options.Replace().SetUpsert(true)); err != nil {
+			return err
+		}
+		written = pass
+	}
+	return nil
+}
+
+// StatusesOf returns one trial's group statuses from the latest published pass
+// (none when it has no dashboard there).
+func (s *Dashboards) StatusesOf(ctx context.Context, trialID string) (map[equity.GroupKey]string, error) {
+	pass, err := s.current(ctx)
+	if err != nil || pass == "" {
+		return nil, err
+	}
+	var doc struct {
+		Statuses string `bson:"statuses"`
+	}
+	err = s.c.FindOne(ctx, bson.M{"_id": trialID + "|" + pass}, options.FindOne().SetProjection(bson.M{"statuses": 1})).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return parseStatuses(doc.Statuses)
+}
+
+func parseStatuses(raw string) (map[equity.GroupKey]string, error) {
+	var statuses map[string]string
+	if err := json.Unmarshal([]byte(raw), &statuses); err != nil {
+		return nil, err
+	}
+	m := make(map[equity.GroupKey]string, len(statuses))
+	for k, v := range statuses {
+		m[parseStatusKey(k)] = v
+	}
+	return m, nil
 }
 
 // Publish makes pass's dashboards the current ones and deletes every other pass's.
@@ -145,13 +209,9 @@ func (s *Dashboards) Statuses(ctx context.Context) (map[string]map[equity.GroupK
 		if err := cur.Decode(&doc); err != nil {
 			return nil, err
 		}
-		var statuses map[string]string
-		if err := json.Unmarshal([]byte(doc.Statuses), &statuses); err != nil {
+		m, err := parseStatuses(doc.Statuses)
+		if err != nil {
 			return nil, err
-		}
-		m := make(map[equity.GroupKey]string, len(statuses))
-		for k, v := range statuses {
-			m[parseStatusKey(k)] = v
 		}
 		out[doc.Trial] = m
 	}

@@ -39,6 +39,7 @@ type DB struct {
 	Sessions *Sessions
 	Tokens   *Tokens
 	Orgs     *Orgs
+	Throttle *Throttle // failed password checks, for sign-in back-off
 
 	// Equity monitoring and scheduled jobs (see equity_repos.go).
 	Events     *Events

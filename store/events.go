@@ -1,8 +1,13 @@
 package store
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -13,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"equitrial"
 	"equitrial/equity"
 )
 
@@ -29,6 +35,17 @@ import (
 // one loose event. Every event keeps its own id in either form, and readers drop
 // repeated ids, so compaction (write the segment, then delete the loose events)
 // needs no transaction: a crash between the two leaves duplicates that are ignored.
+//
+// Readers read the loose events first and the segments after, in _id order, and a
+// compaction writes its segment before it deletes what it packed (loose events or
+// smaller segments, which it merges so that trickle traffic does not leave one
+// segment per pass). So every event is seen by a reader running during a compaction:
+// either as loose (read before it is deleted) or in the new segment (written before
+// the deletion, so present when the later segment read starts), never neither.
+//
+// Every event records who appended it and for which organisation (AppendWith). An
+// append may carry an idempotency key: a retry with the same key gets the first
+// answer and stores nothing twice (see AppendWith).
 type Events struct {
 	c        *mongo.Collection
 	segments *mongo.Collection
@@ -46,7 +63,8 @@ type segmentDoc struct {
 	ID    bson.ObjectID `bson:"_id"`
 	Trial string        `bson:"t"`
 	N     int           `bson:"n"`
-	Data  string        `bson:"d"` // JSON array of packedEvent
+	Orgs  []string      `bson:"o,omitempty"` // the organisations whose events it holds
+	Data  string        `bson:"d"`           // JSON array of packedEvent
 }
 
 // packedEvent is an event inside a segment.
@@ -59,6 +77,8 @@ type packedEvent struct {
 	Strata  *strataDoc `json:"st,omitempty"`
 	RowKey  string     `json:"rk,omitempty"`
 	Reasons []string   `json:"r,omitempty"`
+	By      string     `json:"by,omitempty"`
+	Org     string     `json:"o,omitempty"`
 }
 
 // eventDoc is an event as stored. Field names are short because the monitor reads
@@ -75,6 +95,8 @@ type eventDoc struct {
 	RowKey     string        `bson:"rk,omitempty"`
 	Reasons    []string      `bson:"r,omitempty"`
 	RecordedAt time.Time     `bson:"rec"`
+	By         string        `bson:"by,omitempty"` // the account or token that recorded it
+	Org        string        `bson:"o,omitempty"`  // the organisation it recorded it for
 }
 
 type strataDoc struct {
@@ -98,9 +120,9 @@ func (s *Events) ensureIndexes(ctx context.Context) error {
 	return ensureIndexes(ctx, s.segments, mongo.IndexModel{Keys: bson.D{{Key: "t", Value: 1}}})
 }
 
-func toEventDoc(e *equity.Event, id bson.ObjectID, now time.Time) eventDoc {
+func toEventDoc(e *equity.Event, id bson.ObjectID, now time.Time, who Attribution) eventDoc {
 	d := eventDoc{ID: id, Trial: e.TrialID, Stage: string(e.Stage), At: e.At.UTC().Truncate(time.Millisecond),
-		Site: e.Site, Patient: e.PatientID, RowKey: e.RowKey, Reasons: e.Reasons, RecordedAt: now}
+		Site: e.Site, Patient: e.PatientID, RowKey: e.RowKey, Reasons: e.Reasons, RecordedAt: now, By: who.By, Org: who.Org}
 	if e.Strata != nil {
 		st := e.Strata
 		d.Strata = &strataDoc{IMD: st.IMDQuintile, Eth: st.EthnicGroup, SMI: st.SMI, Sex: st.Sex, Age: st.AgeBand}
@@ -120,7 +142,7 @@ func (d *eventDoc) event() equity.Event {
 
 func (d *eventDoc) packed() packedEvent {
 	return packedEvent{ID: d.ID.Hex(), Stage: d.Stage, At: d.At.UnixMilli(), Site: d.Site, Patient: d.Patient,
-		Strata: d.Strata, RowKey: d.RowKey, Reasons: d.Reasons}
+		Strata: d.Strata, RowKey: d.RowKey, Reasons: d.Reasons, By: d.By, Org: d.Org}
 }
 
 func (p *packedEvent) event(trial string) equity.Event {
@@ -131,19 +153,27 @@ func (p *packedEvent) event(trial string) equity.Event {
 	return e
 }
 
-// Append stores events and returns their ids, in the order given. Callers validate
-// first (equity.Event.Validate); the store checks nothing about their content. With
-// no transactions a failure part-way can leave some stored; the API validates every
-// event before calling, so that needs a database outage.
+// Append stores events and returns their ids, in the order given, with no
+// attribution and no idempotency key (the CLI's demo and benchmark data). Callers
+// validate first (equity.Event.Validate); the store checks nothing about their
+// content. With no transactions a failure part-way can leave some stored; the API
+// validates every event before calling, so that needs a database outage.
 func (s *Events) Append(ctx context.Context, events []equity.Event) ([]string, error) {
+	ids := newEventIDs(len(events))
+	if err := s.appendIDs(ctx, events, ids, Attribution{}); err != nil {
+		return nil, err
+	}
+	return hexIDs(ids), nil
+}
+
+// appendIDs stores events under the ids given (one each, in append order). Storing
+// the same events under the same ids again is harmless: readers drop repeated ids.
+func (s *Events) appendIDs(ctx context.Context, events []equity.Event, ids []bson.ObjectID, who Attribution) error {
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	ids := make([]string, len(events))
 	docs := make([]eventDoc, len(events))
 	perTrial := map[string][]int{}
 	for i := range events {
-		id := bson.NewObjectID()
-		ids[i] = id.Hex()
-		docs[i] = toEventDoc(&events[i], id, now)
+		docs[i] = toEventDoc(&events[i], ids[i], now, who)
 		perTrial[docs[i].Trial] = append(perTrial[docs[i].Trial], i)
 	}
 	var loose []any
@@ -160,25 +190,65 @@ func (s *Events) Append(ctx context.Context, events []equity.Event) ([]string, e
 		for k, i := range idx {
 			packed[k] = docs[i].packed()
 		}
-		ss, err := newSegments(trial, packed)
+		ss, err := newSegments(trial, packed, bson.NilObjectID)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		segs = append(segs, ss...)
 	}
 	if err := s.insertSegments(ctx, segs); err != nil {
-		return nil, err
+		return err
 	}
 	for start := 0; start < len(loose); start += appendBatch {
 		end := min(start+appendBatch, len(loose))
-		if _, err := s.c.InsertMany(ctx, loose[start:end], options.InsertMany().SetOrdered(true)); err != nil {
-			return nil, err
+		if _, err := s.c.InsertMany(ctx, loose[start:end], options.InsertMany().SetOrdered(false)); err != nil && !onlyDuplicates(err) {
+			return err
 		}
 	}
-	return ids, nil
+	return nil
 }
 
-func newSegments(trial string, packed []packedEvent) ([]segmentDoc, error) {
+// onlyDuplicates reports whether every failure of an unordered insert was a
+// duplicate id: the document was stored by an earlier attempt of the same append.
+func onlyDuplicates(err error) bool {
+	var be mongo.BulkWriteException
+	if errors.As(err, &be) {
+		if be.WriteConcernError != nil || len(be.WriteErrors) == 0 {
+			return false
+		}
+		for _, e := range be.WriteErrors {
+			if e.Code != 11000 {
+				return false
+			}
+		}
+		return true
+	}
+	return isDuplicate(err)
+}
+
+// newEventIDs returns n new ObjectIDs in increasing order: their order is the
+// events' append order (Fold's tiebreak).
+func newEventIDs(n int) []bson.ObjectID {
+	ids := make([]bson.ObjectID, n)
+	for i := range ids {
+		ids[i] = bson.NewObjectID()
+	}
+	return ids
+}
+
+func hexIDs(ids []bson.ObjectID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = id.Hex()
+	}
+	return out
+}
+
+// newSegments packs a trial's events into segments of at most segmentMax. Their
+// ids are greater than after (a merge passes the greatest id it replaces), so a
+// reader reading segments in id order cannot have passed the new segment's place
+// while a segment it replaces, still ahead of it, is deleted.
+func newSegments(trial string, packed []packedEvent, after bson.ObjectID) ([]segmentDoc, error) {
 	var out []segmentDoc
 	for start := 0; start < len(packed); start += segmentMax {
 		part := packed[start:min(start+segmentMax, len(packed))]
@@ -186,9 +256,28 @@ func newSegments(trial string, packed []packedEvent) ([]segmentDoc, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, segmentDoc{ID: bson.NewObjectID(), Trial: trial, N: len(part), Data: string(data)})
+		orgs := map[string]bool{}
+		for i := range part {
+			if part[i].Org != "" {
+				orgs[part[i].Org] = true
+			}
+		}
+		out = append(out, segmentDoc{ID: idAfter(after), Trial: trial, N: len(part), Orgs: slices.Sorted(maps.Keys(orgs)), Data: string(data)})
 	}
 	return out, nil
+}
+
+// idAfter returns a new ObjectID greater than after.
+func idAfter(after bson.ObjectID) bson.ObjectID {
+	id := bson.NewObjectID()
+	if bytes.Compare(id[:], after[:]) > 0 {
+		return id
+	}
+	// Another process made after within this second with a greater random part:
+	// take the next second.
+	ts := binary.BigEndian.Uint32(after[:4]) + 1
+	binary.BigEndian.PutUint32(id[:4], ts)
+	return id
 }
 
 func (s *Events) insertSegments(ctx context.Context, segs []segmentDoc) error {
@@ -199,7 +288,7 @@ func (s *Events) insertSegments(ctx context.Context, segs []segmentDoc) error {
 		for i := start; i < end; i++ {
 			docs = append(docs, segs[i])
 		}
-		if _, err := s.segments.InsertMany(ctx, docs, options.InsertMany().SetOrdered(true)); err != nil {
+		if _, err := s.segments.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil && !onlyDuplicates(err) {
 			return err
 		}
 	}
@@ -223,20 +312,39 @@ func (s *Events) List(ctx context.Context, trialID string) ([]equity.Event, erro
 	return out, nil
 }
 
-// Count returns how many events are stored for a trial ("" for all trials).
+// Count returns how many events are stored for a trial ("" for all trials), each
+// once however many copies a retry or an interrupted compaction left.
 func (s *Events) Count(ctx context.Context, trialID string) (int64, error) {
 	filter := bson.M{}
 	if trialID != "" {
 		filter["t"] = trialID
 	}
-	n := int64(0)
-	err := s.scan(ctx, filter, func(equity.Event) { n++ })
-	return n, err
+	seen := map[string]struct{}{}
+	err := s.scan(ctx, filter, func(e equity.Event) { seen[e.ID] = struct{}{} })
+	return int64(len(seen)), err
 }
 
-// scan reads the segments and loose events matching filter, segments first.
+// scan reads the loose events matching filter, then the segments, in id order.
+// The order matters while a compaction runs (see Events): an event deleted from
+// the loose events after this read them was in a segment written before, which
+// the segment read, starting later, finds. Segments first would miss it.
 func (s *Events) scan(ctx context.Context, filter bson.M, fn func(equity.Event)) error {
-	cur, err := s.segments.Find(ctx, filter, options.Find().SetBatchSize(1000))
+	lc, err := s.c.Find(ctx, filter, options.Find().SetBatchSize(5000).SetProjection(bson.M{"rec": 0, "by": 0, "o": 0}))
+	if err != nil {
+		return err
+	}
+	defer lc.Close(ctx)
+	for lc.Next(ctx) {
+		var d eventDoc
+		if err := lc.Decode(&d); err != nil {
+			return err
+		}
+		fn(d.event())
+	}
+	if err := lc.Err(); err != nil {
+		return err
+	}
+	cur, err := s.segments.Find(ctx, filter, options.Find().SetBatchSize(1000).SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return err
 	}
@@ -255,22 +363,7 @@ func (s *Events) scan(ctx context.Context, filter bson.M, fn func(equity.Event))
 			fn(packed[i].event(seg.Trial))
 		}
 	}
-	if err := cur.Err(); err != nil {
-		return err
-	}
-	lc, err := s.c.Find(ctx, filter, options.Find().SetBatchSize(5000).SetProjection(bson.M{"rec": 0}))
-	if err != nil {
-		return err
-	}
-	defer lc.Close(ctx)
-	for lc.Next(ctx) {
-		var d eventDoc
-		if err := lc.Decode(&d); err != nil {
-			return err
-		}
-		fn(d.event())
-	}
-	return lc.Err()
+	return cur.Err()
 }
 
 // dedupe drops repeated event ids (left by a compaction interrupted between its
@@ -321,9 +414,18 @@ func (s *Events) EachTrial(ctx context.Context, fn func(trialID string, events [
 	return nil
 }
 
-// Compact packs loose events into one segment per trial and deletes them, so that
-// later passes read few documents. It is safe to run while events are appended:
-// only the events packed are deleted, by id. It returns how many it packed.
+// mergeBelow is the size under which a segment is merged with the trial's other
+// small segments and new loose events at the next compaction: trickle traffic
+// (loose events packed every pass) then keeps one growing segment per trial, not
+// one more document per pass.
+const mergeBelow = 5000
+
+// Compact packs loose events into one segment per trial, merged with the trial's
+// segments smaller than mergeBelow, and then deletes what it packed, so that later
+// passes read few documents. It is safe to run while events are appended (only the
+// documents packed are deleted, by id) and while they are read (see Events). It
+// returns how many loose events it packed. Idempotency keys past their window are
+// dropped on the way.
 func (s *Events) Compact(ctx context.Context) (int, error) {
 	cur, err := s.c.Find(ctx, bson.M{}, options.Find().SetBatchSize(5000).SetProjection(bson.M{"rec": 0}))
 	if err != nil {
@@ -341,12 +443,43 @@ func (s *Events) Compact(ctx context.Context) (int, error) {
 		ids = append(ids, d.ID)
 	}
 	cur.Close(ctx)
-	if err := cur.Err(); err != nil || len(ids) == 0 {
+	if err := cur.Err(); err != nil {
+		return 0, err
+	}
+	small, err := s.smallSegments(ctx)
+	if err != nil {
 		return 0, err
 	}
 	var segs []segmentDoc
-	for _, trial := range slices.Sorted(maps.Keys(perTrial)) {
-		ss, err := newSegments(trial, perTrial[trial])
+	var merged []bson.ObjectID
+	for _, trial := range slices.Sorted(maps.Keys(small)) {
+		// A lone small segment with nothing new to join it stays as it is.
+		if len(small[trial]) < 2 && len(perTrial[trial]) == 0 {
+			delete(small, trial)
+		}
+	}
+	trials := map[string]bool{}
+	for t := range perTrial {
+		trials[t] = true
+	}
+	for t := range small {
+		trials[t] = true
+	}
+	for _, trial := range slices.Sorted(maps.Keys(trials)) {
+		events := perTrial[trial]
+		after := bson.NilObjectID
+		for _, seg := range small[trial] {
+			var packed []packedEvent
+			if err := json.Unmarshal([]byte(seg.Data), &packed); err != nil {
+				return 0, fmt.Errorf("events segment %s: %w", seg.ID.Hex(), err)
+			}
+			events = append(events, packed...)
+			merged = append(merged, seg.ID)
+			if bytes.Compare(seg.ID[:], after[:]) > 0 {
+				after = seg.ID
+			}
+		}
+		ss, err := newSegments(trial, uniquePacked(events), after)
 		if err != nil {
 			return 0, err
 		}
@@ -361,5 +494,201 @@ func (s *Events) Compact(ctx context.Context) (int, error) {
 			return 0, err
 		}
 	}
+	for start := 0; start < len(merged); start += chunk {
+		if _, err := s.segments.DeleteMany(ctx, bson.M{"_id": bson.M{"$in": merged[start:min(start+chunk, len(merged))]}}); err != nil {
+			return 0, err
+		}
+	}
+	if _, err := s.keys().DeleteMany(ctx, bson.M{"at": bson.M{"$lt": time.Now().Add(-IdempotencyWindow)}}); err != nil {
+		return 0, err
+	}
 	return len(ids), nil
+}
+
+// smallSegments returns the segments smaller than mergeBelow, by trial.
+func (s *Events) smallSegments(ctx context.Context) (map[string][]segmentDoc, error) {
+	cur, err := s.segments.Find(ctx, bson.M{"n": bson.M{"$lt": mergeBelow}}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	var all []segmentDoc
+	if err := cur.All(ctx, &all); err != nil {
+		return nil, err
+	}
+	out := map[string][]segmentDoc{}
+	for _, seg := range all {
+		out[seg.Trial] = append(out[seg.Trial], seg)
+	}
+	return out, nil
+}
+
+// uniquePacked drops repeated event ids (a retried append, an interrupted
+// compaction) and puts the events in append (id) order.
+func uniquePacked(evs []packedEvent) []packedEvent {
+	slices.SortStableFunc(evs, func(a, b packedEvent) int { return strings.Compare(a.ID, b.ID) })
+	return slices.CompactFunc(evs, func(a, b packedEvent) bool { return a.ID == b.ID })
+}
+
+// Recorded reports whether organisation org has recorded any event for trial
+// trialID (a site that recruits to it).
+func (s *Events) Recorded(ctx context.Context, trialID, org string) (bool, error) {
+	if org == "" {
+		return false, nil
+	}
+	filter := bson.M{"t": trialID, "o": org}
+	for _, c := range []*mongo.Collection{s.c, s.segments} {
+		n, err := c.CountDocuments(ctx, filter, options.Count().SetLimit(1))
+		if err != nil {
+			return false, err
+		}
+		if n > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// Attribution is who appends events: the account or API token, and the
+// organisation it acts for ("" for an administrator).
+type Attribution struct {
+	By  string
+	Org string
+}
+
+// IdempotencyWindow is how long an append's idempotency key is remembered.
+const IdempotencyWindow = 24 * time.Hour
+
+// AppendOptions are how AppendWith stores a batch of events.
+type AppendOptions struct {
+	Attribution
+	// Key, when set, makes the append idempotent: appending again with the same Key
+	// (within IdempotencyWindow, for the same By and Org) stores nothing more and
+	// gives the first append's ids. Fingerprint identifies what was sent: the same
+	// Key with another Fingerprint is a KindConflict.
+	Key         string
+	Fingerprint string
+}
+
+// AppendResult is what AppendWith did.
+type AppendResult struct {
+	IDs      []string
+	Replayed bool // the key was seen before: these are the first append's ids
+}
+
+// appendKeyDoc remembers one idempotent append: its events' ids, as runs of
+// consecutive ObjectIDs (an upload of 400,000 rows is a few runs, not 400,000 ids).
+type appendKeyDoc struct {
+	ID          string    `bson:"_id"` // sha256 of org, by and key
+	Fingerprint string    `bson:"fp"`
+	Runs        []idRun   `bson:"ids"`
+	N           int       `bson:"n"`
+	Done        bool      `bson:"done"` // every event is stored
+	At          time.Time `bson:"at"`
+}
+
+type idRun struct {
+	Start bson.ObjectID `bson:"s"`
+	N     int           `bson:"n"`
+}
+
+func (s *Events) keys() *mongo.Collection {
+	return s.c.Database().Collection("equity_event_keys")
+}
+
+// AppendWith stores events attributed to opt.By and opt.Org.
+//
+// With opt.Key set, the ids are chosen first and remembered under the key before
+// any event is written; the events are then written under those ids, and the key
+// marked done. A retry with the same key finds it: done, it answers with the same
+// ids and writes nothing; not done (the first attempt failed part-way, or is still
+// running), it writes the events again under the same ids, which readers (and
+// compaction) drop as repeats. So no interleaving of retries counts an event twice.
+func (s *Events) AppendWith(ctx context.Context, events []equity.Event, opt AppendOptions) (AppendResult, error) {
+	if opt.Key == "" {
+		ids := newEventIDs(len(events))
+		if err := s.appendIDs(ctx, events, ids, opt.Attribution); err != nil {
+			return AppendResult{}, err
+		}
+		return AppendResult{IDs: hexIDs(ids)}, nil
+	}
+	sum := sha256.Sum256([]byte(opt.Org + "\x00" + opt.By + "\x00" + opt.Key))
+	keyID := hex.EncodeToString(sum[:])
+	keys := s.keys()
+	for attempt := 0; ; attempt++ {
+		var doc appendKeyDoc
+		err := keys.FindOne(ctx, bson.M{"_id": keyID}).Decode(&doc)
+		switch {
+		case err == nil && time.Since(doc.At) < IdempotencyWindow:
+			if doc.Fingerprint != opt.Fingerprint || doc.N != len(events) {
+				return AppendResult{}, equitrial.Errorf(equitrial.KindConflict,
+					"this Idempotency-Key was used in the last %s for a different request: use a new key for new events", IdempotencyWindow)
+			}
+			ids := expandRuns(doc.Runs)
+			if !doc.Done {
+				if err := s.appendIDs(ctx, events, ids, opt.Attribution); err != nil {
+					return AppendResult{}, err
+				}
+				if _, err := keys.UpdateOne(ctx, bson.M{"_id": keyID}, bson.M{"$set": bson.M{"done": true}}); err != nil {
+					return AppendResult{}, err
+				}
+			}
+			return AppendResult{IDs: hexIDs(ids), Replayed: true}, nil
+		case err == nil:
+			// Expired: forget it, unless another request replaced it meanwhile.
+			if _, err := keys.DeleteOne(ctx, bson.M{"_id": keyID, "at": doc.At}); err != nil {
+				return AppendResult{}, err
+			}
+		case !errors.Is(err, mongo.ErrNoDocuments):
+			return AppendResult{}, err
+		}
+		ids := newEventIDs(len(events))
+		doc = appendKeyDoc{ID: keyID, Fingerprint: opt.Fingerprint, Runs: compressRuns(ids), N: len(events),
+			At: time.Now().UTC().Truncate(time.Millisecond)}
+		if _, err := keys.InsertOne(ctx, doc); err != nil {
+			if isDuplicate(err) && attempt == 0 {
+				continue // a concurrent retry claimed the key first: answer as it does
+			}
+			return AppendResult{}, err
+		}
+		if err := s.appendIDs(ctx, events, ids, opt.Attribution); err != nil {
+			return AppendResult{}, err
+		}
+		if _, err := keys.UpdateOne(ctx, bson.M{"_id": keyID}, bson.M{"$set": bson.M{"done": true}}); err != nil {
+			return AppendResult{}, err
+		}
+		return AppendResult{IDs: hexIDs(ids)}, nil
+	}
+}
+
+// compressRuns writes ids as runs of ObjectIDs that differ only by a counter one
+// greater each time (how bson.NewObjectID makes them in one process).
+func compressRuns(ids []bson.ObjectID) []idRun {
+	var runs []idRun
+	for _, id := range ids {
+		if n := len(runs); n > 0 && nextID(runs[n-1].Start, runs[n-1].N) == id {
+			runs[n-1].N++
+			continue
+		}
+		runs = append(runs, idRun{Start: id, N: 1})
+	}
+	return runs
+}
+
+func expandRuns(runs []idRun) []bson.ObjectID {
+	var ids []bson.ObjectID
+	for _, r := range runs {
+		for k := 0; k < r.N; k++ {
+			ids = append(ids, nextID(r.Start, k))
+		}
+	}
+	return ids
+}
+
+// nextID is start with k added to its 3-byte counter (wrapping, as the driver's).
+func nextID(start bson.ObjectID, k int) bson.ObjectID {
+	c := uint32(start[9])<<16 | uint32(start[10])<<8 | uint32(start[11])
+	c = (c + uint32(k)) & 0xffffff
+	id := start
+	id[9], id[10], id[11] = byte(c>>16), byte(c>>8), byte(c)
+	return id
 }

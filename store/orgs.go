@@ -13,11 +13,20 @@ import (
 
 // Org is an organisation: a research site (whose nurses see its patients) or a
 // sponsor (whose staff see its trials' aggregates).
+//
+// Trials are, for a sponsor, the trials it owns; for a site, the trials it is a
+// listed recruiting site of (its nurses see those trials' exact counts and act on
+// their alerts from the start, before the site has recorded any event).
+//
+// SelfRegistration says whether a site takes patients' own registrations through
+// its link (POST /api/v1/register?org=ID). Off unless an administrator turns it on:
+// a registration cannot name any organisation it likes.
 type Org struct {
-	ID     string   `json:"id" bson:"_id"`
-	Name   string   `json:"name" bson:"name"`
-	Kind   string   `json:"kind" bson:"kind"`                         // site or sponsor
-	Trials []string `json:"trials,omitempty" bson:"trials,omitempty"` // NCT ids a sponsor owns
+	ID               string   `json:"id" bson:"_id"`
+	Name             string   `json:"name" bson:"name"`
+	Kind             string   `json:"kind" bson:"kind"`                         // site or sponsor
+	Trials           []string `json:"trials,omitempty" bson:"trials,omitempty"` // NCT ids a sponsor owns, or a site recruits to
+	SelfRegistration bool     `json:"selfRegistration,omitempty" bson:"selfReg,omitempty"`
 }
 
 // Orgs is the repository of organisations.
@@ -62,4 +71,23 @@ func (o *Orgs) Sponsors(ctx context.Context, org, nctID string) bool {
 	}
 	n, err := o.c.CountDocuments(ctx, bson.M{"_id": org, "kind": "sponsor", "trials": nctID})
 	return err == nil && n > 0
+}
+
+// ListsSite reports whether org is a site listed as recruiting to trial nctID.
+func (o *Orgs) ListsSite(ctx context.Context, org, nctID string) (bool, error) {
+	if org == "" {
+		return false, nil
+	}
+	n, err := o.c.CountDocuments(ctx, bson.M{"_id": org, "kind": "site", "trials": nctID})
+	return n > 0, err
+}
+
+// TakesSelfRegistration reports whether org is a site that accepts patients'
+// own registrations. An organisation that does not exist does not.
+func (o *Orgs) TakesSelfRegistration(ctx context.Context, org string) (bool, error) {
+	if org == "" {
+		return false, nil
+	}
+	n, err := o.c.CountDocuments(ctx, bson.M{"_id": org, "kind": "site", "selfReg": true})
+	return n > 0, err
 }

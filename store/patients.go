@@ -458,9 +458,21 @@ func (s *Patients) SetAnswers(ctx context.Context, id string, edits []equitrial.
 // matching at once (subscribers are told before this returns). Withdrawing twice is
 // not an error: the second call changes nothing and returns the record.
 func (s *Patients) WithdrawConsent(ctx context.Context, id string) (*equitrial.Patient, error) {
+	p, _, err := s.withdraw(ctx, id, nil)
+	return p, err
+}
+
+// withdraw is WithdrawConsent's write; cond, when not nil, is part of its filter
+// (the retention purge's staleness condition), so that the write itself refuses a
+// record that no longer meets it. It reports whether this call withdrew the record.
+func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equitrial.Patient, bool, error) {
 	keys, err := s.keyring()
 	if err != nil {
-		return nil, err
+		return nil, false, err
+	}
+	filter := bson.M{"_id": id, "withdrawn": bson.M{"$exists": false}}
+	for k, v := range cond {
+		filter[k] = v
 	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	unset := bson.M{}
@@ -469,21 +481,23 @@ func (s *Patients) WithdrawConsent(ctx context.Context, id string) (*equitrial.P
 		"language", "interpreterNeeded", "accessibilityNeeds"} {
 		unset[f] = ""
 	}
-	res, err := s.c.UpdateOne(ctx, bson.M{"_id": id, "withdrawn": bson.M{"$exists": false}}, bson.M{
+	res, err := s.c.UpdateOne(ctx, filter, bson.M{
 		"$set":   bson.M{"consent.contact": false, "withdrawn": equitrial.WithdrawalNote{At: now}, "updatedAt": now},
 		"$unset": unset,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: withdraw consent: %w", err)
+		return nil, false, fmt.Errorf("store: withdraw consent: %w", err)
 	}
 	doc, err := s.getDoc(ctx, bson.M{"_id": id}, "no patient with id "+id)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
-	if res.ModifiedCount > 0 {
+	withdrawn := res.ModifiedCount > 0
+	if withdrawn {
 		s.notify(PatientChange{Kind: PatientWithdrawn, ID: id, Org: doc.Org})
 	}
-	return fromDoc(keys, doc)
+	p, err := fromDoc(keys, doc)
+	return p, withdrawn, err
 }
 
 // Delete removes a patient's record entirely, strata included. The API's DELETE is

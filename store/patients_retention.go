@@ -6,6 +6,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"equitrial"
 )
 
 // StaleIDs lists patients not withdrawn whose record has not changed since before:
@@ -27,4 +29,17 @@ func (s *Patients) StaleIDs(ctx context.Context, before time.Time, limit int) ([
 		ids[i] = d.ID
 	}
 	return ids, nil
+}
+
+// WithdrawIfStale withdraws a patient exactly as WithdrawConsent does, but only if
+// the record is still unchanged since before: the condition StaleIDs listed it by
+// is part of the write's filter, so a record updated between the purge's scan and
+// its withdrawal (or withdrawn or deleted meanwhile) is left alone. It reports
+// whether it withdrew the record.
+func (s *Patients) WithdrawIfStale(ctx context.Context, id string, before time.Time) (bool, error) {
+	_, withdrawn, err := s.withdraw(ctx, id, bson.M{"updatedAt": bson.M{"$lt": before}})
+	if equitrial.Is(equitrial.KindNotFound, err) {
+		return false, nil
+	}
+	return withdrawn, err
 }

@@ -5,6 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"maps"
+	"slices"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -16,7 +19,11 @@ import (
 
 // Trials is the repository of trial records, keyed by NCT id.
 type Trials struct {
-	c *mongo.Collection
+	c  *mongo.Collection
+	mu sync.Mutex // serialises Upsert in this process
+	// beforeWrite, when set (tests), runs in Upsert between reading the stored
+	// versions and writing.
+	beforeWrite func()
 }
 
 // Outcome is what an upsert did with one record.
@@ -52,64 +59,202 @@ func (s *Trials) ensureIndexes(ctx context.Context) error {
 // Upsert stores each trial unless the store already holds the same or a newer
 // version: a record whose last-update date is newer, or whose content differs on the
 // same date, replaces the stored one; an older one is left out. The outcomes are in
-// the order of trials. It writes in one bulk request.
+// the order of trials.
+//
+// The version check is part of each write: a new record is inserted (the unique id
+// refuses a second insert), and a stored one is replaced only where it still has the
+// content hash the decision was made on. A write that finds the record changed by
+// another importer meanwhile is decided again against what is stored now, so of two
+// concurrent imports the newer version always stays. On MongoDB the conditional
+// replace is atomic; FerretDB's SQLite backend runs an update as a read then a
+// write, so upserts in this process are also serialised (the embedded database
+// serves one process only). Each round is one find and one bulk write.
 func (s *Trials) Upsert(ctx context.Context, trials []*equitrial.Trial) ([]Outcome, error) {
 	if len(trials) == 0 {
 		return nil, nil
 	}
-	ids := make([]string, len(trials))
-	for i, t := range trials {
-		ids[i] = t.NCTID
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	outcomes := make([]Outcome, len(trials))
+	pending := make([]int, len(trials)) // indexes into trials still to decide
+	for i := range trials {
+		pending[i] = i
 	}
-	type version struct {
-		ID         string `bson:"_id"`
-		LastUpdate string `bson:"lastUpdate"`
-		Hash       string `bson:"hash"`
+	for conflicts := 0; len(pending) > 0; {
+		// One record per id in a round: a second copy of an id in the batch is
+		// decided against the first once that is written.
+		var round, later []int
+		inRound := make(map[string]bool, len(pending))
+		for _, i := range pending {
+			if inRound[trials[i].NCTID] {
+				later = append(later, i)
+				continue
+			}
+			inRound[trials[i].NCTID] = true
+			round = append(round, i)
+		}
+		ids := make([]string, len(round))
+		for k, i := range round {
+			ids[k] = trials[i].NCTID
+		}
+		stored, err := s.versions(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		now := time.Now().UTC().Truncate(time.Millisecond)
+		var writes []mongo.WriteModel
+		var written []int
+		hashes := map[string]string{}
+		for _, i := range round {
+			t := trials[i]
+			hash := contentHash(t.Raw)
+			old, ok := stored[t.NCTID]
+			switch {
+			case !ok:
+				outcomes[i] = Imported
+			case old.Hash == hash:
+				outcomes[i] = Unchanged
+			case t.LastUpdateTime().Before(equitrial.ParsePartialDate(old.LastUpdate)):
+				outcomes[i] = Unchanged // the store has a newer version
+			default:
+				outcomes[i] = Updated
+			}
+			if outcomes[i] == Unchanged {
+				continue
+			}
+			doc := trialDoc{Trial: *t, RawJSON: string(t.Raw), Hash: hash, ImportedAt: now, UpdatedAt: now}
+			doc.Trial.Raw = nil
+			if ok {
+				writes = append(writes, mongo.NewReplaceOneModel().
+					SetFilter(bson.M{"_id": t.NCTID, "hash": old.Hash}).SetReplacement(doc))
+			} else {
+				writes = append(writes, mongo.NewInsertOneModel().SetDocument(doc))
+			}
+			written = append(written, i)
+			hashes[t.NCTID] = hash
+		}
+		if len(writes) == 0 {
+			pending = later
+			continue
+		}
+		if s.beforeWrite != nil {
+			s.beforeWrite()
+		}
+		lost, err := s.writeVersions(ctx, writes, hashes)
+		if err != nil {
+			return nil, err
+		}
+		if len(lost) == 0 {
+			pending = later
+			continue
+		}
+		if conflicts++; conflicts > maxUpsertConflicts {
+			return nil, equitrial.Errorf(equitrial.KindConflict, "trials %v are being changed by another import; try again", slices.Sorted(maps.Keys(lost)))
+		}
+		pending = later
+		for _, i := range written {
+			if lost[trials[i].NCTID] {
+				pending = append(pending, i)
+			}
+		}
+		slices.Sort(pending) // copies of an id keep their order
 	}
+	return outcomes, nil
+}
+
+// maxUpsertConflicts bounds the rounds an upsert retries writes that lost to
+// another importer.
+const maxUpsertConflicts = 10
+
+type trialVersion struct {
+	ID         string `bson:"_id"`
+	LastUpdate string `bson:"lastUpdate"`
+	Hash       string `bson:"hash"`
+}
+
+// versions returns the stored last-update date and content hash of each of ids
+// that is stored.
+func (s *Trials) versions(ctx context.Context, ids []string) (map[string]trialVersion, error) {
 	cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": ids}},
 		options.Find().SetProjection(bson.M{"lastUpdate": 1, "hash": 1}))
 	if err != nil {
 		return nil, err
 	}
-	var existing []version
+	var existing []trialVersion
 	if err := cur.All(ctx, &existing); err != nil {
 		return nil, err
 	}
-	stored := make(map[string]version, len(existing))
+	stored := make(map[string]trialVersion, len(existing))
 	for _, v := range existing {
 		stored[v.ID] = v
 	}
-	now := time.Now().UTC().Truncate(time.Millisecond)
-	outcomes := make([]Outcome, len(trials))
-	var writes []mongo.WriteModel
-	for i, t := range trials {
-		hash := contentHash(t.Raw)
-		old, ok := stored[t.NCTID]
-		switch {
-		case !ok:
-			outcomes[i] = Imported
-		case old.Hash == hash:
-			outcomes[i] = Unchanged
-		case t.LastUpdateTime().Before(equitrial.ParsePartialDate(old.LastUpdate)):
-			outcomes[i] = Unchanged // the store has a newer version
-		default:
-			outcomes[i] = Updated
-		}
-		if outcomes[i] == Unchanged {
-			continue
-		}
-		doc := trialDoc{Trial: *t, RawJSON: string(t.Raw), Hash: hash, ImportedAt: now, UpdatedAt: now}
-		doc.Trial.Raw = nil
-		writes = append(writes, mongo.NewReplaceOneModel().SetFilter(bson.M{"_id": t.NCTID}).
-			SetReplacement(doc).SetUpsert(true))
-		stored[t.NCTID] = version{ID: t.NCTID, LastUpdate: t.LastUpdate, Hash: hash}
+	return stored, nil
+}
+
+// writeVersions runs conditional writes (unordered: one losing does not stop the
+// others) and returns the ids whose write lost to another writer: an insert of an
+// id stored meanwhile, or a replace of a record whose hash changed meanwhile.
+// hashes holds the hash each id was written with.
+func (s *Trials) writeVersions(ctx context.Context, writes []mongo.WriteModel, hashes map[string]string) (map[string]bool, error) {
+	res, err := s.c.BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
+	if err != nil && !trialDuplicatesOnly(err) {
+		return nil, err
 	}
-	if len(writes) > 0 {
-		if _, err := s.c.BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(true)); err != nil {
+	if err == nil && res != nil && res.InsertedCount+res.MatchedCount == int64(len(writes)) {
+		return nil, nil
+	}
+	// Some write did not apply: see which records do not hold what was written.
+	ids := make([]string, 0, len(hashes))
+	for id := range hashes {
+		ids = append(ids, id)
+	}
+	stored, err := s.versions(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	lost := map[string]bool{}
+	for id, h := range hashes {
+		if stored[id].Hash != h {
+			lost[id] = true
+		}
+	}
+	return lost, nil
+}
+
+// trialDuplicatesOnly reports whether a bulk write failed only by duplicate keys.
+func trialDuplicatesOnly(err error) bool {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return false
+	}
+	for _, e := range bwe.WriteErrors {
+		if e.Code != 11000 {
+			return false
+		}
+	}
+	return true
+}
+
+// Stored returns which of ids the store holds now.
+func (s *Trials) Stored(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	for start := 0; start < len(ids); start += 1000 {
+		chunk := ids[start:min(start+1000, len(ids))]
+		cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": chunk}}, options.Find().SetProjection(bson.M{"_id": 1}))
+		if err != nil {
 			return nil, err
 		}
+		var docs []struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.All(ctx, &docs); err != nil {
+			return nil, err
+		}
+		for _, d := range docs {
+			out[d.ID] = true
+		}
 	}
-	return outcomes, nil
+	return out, nil
 }
 
 func contentHash(raw []byte) string {

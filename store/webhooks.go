@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"net/url"
 	"time"
@@ -47,6 +48,22 @@ type Delivery struct {
 	Attempts    []Attempt  `json:"attempts" bson:"attempts"`
 	CreatedAt   time.Time  `json:"createdAt" bson:"createdAt"`
 	DeliveredAt *time.Time `json:"deliveredAt,omitempty" bson:"deliveredAt,omitempty"`
+	// ClaimedUntil is when a sender's claim on a pending delivery lapses; until then
+	// no other sender (another replica) takes it.
+	ClaimedUntil *time.Time `json:"-" bson:"claimedUntil,omitempty"`
+}
+
+// deliveryID is the id of the delivery of an alert's event to an organisation: the
+// same every time it is queued, so queueing again (after a pass that stopped
+// between queueing and recording it) adds nothing.
+func deliveryID(d Delivery) bson.ObjectID {
+	if d.AlertID == "" {
+		return bson.NewObjectID()
+	}
+	sum := sha256.Sum256([]byte(d.Org + "\x00" + d.AlertID + "\x00" + d.Event))
+	var id bson.ObjectID
+	copy(id[:], sum[:])
+	return id
 }
 
 // Attempt is one POST of a delivery.
@@ -107,7 +124,9 @@ func (s *Webhooks) Delete(ctx context.Context, org string) error {
 	return err
 }
 
-// Queue records deliveries to be made and returns them with their ids.
+// Queue records deliveries to be made (the outbox) and returns those newly queued,
+// with their ids. A delivery of an alert's event to an organisation that is already
+// queued is not queued again.
 func (s *Webhooks) Queue(ctx context.Context, ds []Delivery) ([]Delivery, error) {
 	if len(ds) == 0 {
 		return nil, nil
@@ -116,14 +135,66 @@ func (s *Webhooks) Queue(ctx context.Context, ds []Delivery) ([]Delivery, error)
 	docs := make([]any, len(ds))
 	out := make([]Delivery, len(ds))
 	for i, d := range ds {
-		id := bson.NewObjectID()
-		d.Status, d.Attempts, d.CreatedAt, d.DeliveredAt = DeliveryPending, []Attempt{}, now, nil
+		id := deliveryID(d)
+		d.Status, d.Attempts, d.CreatedAt, d.DeliveredAt, d.ClaimedUntil = DeliveryPending, []Attempt{}, now, nil, nil
 		docs[i] = deliveryDoc{ID: id, Delivery: d}
 		d.ID = id.Hex()
 		out[i] = d
 	}
-	if _, err := s.deliveries.InsertMany(ctx, docs); err != nil {
+	_, err := s.deliveries.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return out, nil
+	}
+	var bw mongo.BulkWriteException
+	if !errors.As(err, &bw) || bw.WriteConcernError != nil {
 		return nil, err
+	}
+	dup := map[int]bool{}
+	for _, we := range bw.WriteErrors {
+		if we.Code != 11000 {
+			return nil, err
+		}
+		dup[we.Index] = true
+	}
+	kept := out[:0]
+	for i := range out {
+		if !dup[i] {
+			kept = append(kept, out[i])
+		}
+	}
+	return kept, nil
+}
+
+// Claim takes up to limit pending deliveries, oldest first, that no other sender
+// holds, and holds them for lease: a replica's background sender and another's
+// never send the same delivery at once. RecordAttempt releases the claim.
+func (s *Webhooks) Claim(ctx context.Context, limit int, lease time.Duration) ([]Delivery, error) {
+	now := ms(time.Now())
+	free := bson.M{"status": DeliveryPending, "$or": bson.A{
+		bson.M{"claimedUntil": bson.M{"$exists": false}}, bson.M{"claimedUntil": bson.M{"$lt": now}}}}
+	cands, err := s.findDeliveries(ctx, free, options.Find().
+		SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(int64(max(limit, 1))))
+	if err != nil {
+		return nil, err
+	}
+	until := now.Add(lease)
+	var out []Delivery
+	for _, d := range cands {
+		oid, _ := bson.ObjectIDFromHex(d.ID)
+		filter := bson.M{"_id": oid, "status": DeliveryPending}
+		if d.ClaimedUntil == nil {
+			filter["claimedUntil"] = bson.M{"$exists": false}
+		} else {
+			filter["claimedUntil"] = ms(*d.ClaimedUntil)
+		}
+		res, err := s.deliveries.UpdateOne(ctx, filter, bson.M{"$set": bson.M{"claimedUntil": until}})
+		if err != nil {
+			return out, err
+		}
+		if res.ModifiedCount == 1 {
+			d.ClaimedUntil = &until
+			out = append(out, d)
+		}
 	}
 	return out, nil
 }
@@ -139,7 +210,11 @@ func (s *Webhooks) RecordAttempt(ctx context.Context, id string, a Attempt, stat
 	if status == DeliveryDelivered {
 		set["deliveredAt"] = a.At
 	}
-	_, err = s.deliveries.UpdateOne(ctx, bson.M{"_id": oid}, bson.M{"$push": bson.M{"attempts": a}, "$set": set})
+	update := bson.M{"$push": bson.M{"attempts": a}, "$set": set}
+	if status != DeliveryPending {
+		update["$unset"] = bson.M{"claimedUntil": ""}
+	}
+	_, err = s.deliveries.UpdateOne(ctx, bson.M{"_id": oid}, update)
 	return err
 }
 

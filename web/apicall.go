@@ -12,6 +12,7 @@ import (
 // apiResult is the API's answer to an in-process call.
 type apiResult struct {
 	Status  int
+	Header  http.Header
 	Body    []byte
 	Problem problem // filled in when Status >= 400
 }
@@ -92,7 +93,7 @@ func (s *Site) call(w http.ResponseWriter, r *http.Request, method, path string,
 			w.Header().Add("Set-Cookie", c)
 		}
 	}
-	out := &apiResult{Status: res.StatusCode, Body: rec.Body.Bytes()}
+	out := &apiResult{Status: res.StatusCode, Header: res.Header, Body: rec.Body.Bytes()}
 	if out.Status >= 400 {
 		if err := json.Unmarshal(out.Body, &out.Problem); err != nil || out.Problem.Status == 0 {
 			out.Problem = problem{Status: out.Status, Title: http.StatusText(out.Status)}

@@ -247,6 +247,14 @@ func TestSponsorDashboard(t *testing.T) {
 	if strings.Contains(text(t, ctx, "main"), "\t3\t") {
 		t.Error("the exact small count appears on the sponsor's dashboard")
 	}
+	// An empty group reads exactly as a withheld one (issue 10, item 1): Black has
+	// 3 participants, Mixed none; rows are Asian, Black, Mixed, White, Other, ….
+	enrolledCells := texts(t, ctx, `table[data-dimension="ethnicGroup"] tbody tr td:nth-child(3)`)
+	shareCells := texts(t, ctx, `table[data-dimension="ethnicGroup"] tbody tr td:nth-child(4)`)
+	if len(enrolledCells) < 3 || enrolledCells[1] != enrolledCells[2] || shareCells[1] != shareCells[2] ||
+		!strings.Contains(enrolledCells[2], "fewer than 8") {
+		t.Errorf("Black (3) and Mixed (none) read differently: enrolled %q, share %q", enrolledCells, shareCells)
+	}
 	axe(t, ctx, "equity dashboard")
 	shot(t, ctx, "equity-dashboard")
 

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -74,14 +75,53 @@ func (s *Site) requireStaff(w http.ResponseWriter, r *http.Request, roles ...str
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
 
-// safeNext keeps a post-sign-in destination on this site: a path, never a URL
-// that would send the user elsewhere.
+// safeNext keeps a post-sign-in destination on this site: an absolute path on this
+// origin, never anything a browser could read as another host. It refuses "//" and
+// "/\" (browsers treat a backslash as a slash), any backslash, control character
+// (browsers drop tabs and newlines, so "/\t/host" is "//host"), space or
+// non-ASCII, and the same tricks percent-encoded (once or more). Private links
+// (/my/…) are never a destination.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
-		strings.HasPrefix(next, "/my/") {
+	if len(next) > 2048 || !safePathLayer(next) {
+		return ""
+	}
+	path := next
+	if i := strings.IndexAny(path, "?#"); i >= 0 {
+		path = path[:i]
+	}
+	for i := 0; ; i++ { // every decoding of the path must be safe too ("/%2F%2Fhost", "/%252F…")
+		d, err := url.PathUnescape(path)
+		if err != nil || i == 3 && d != path {
+			return ""
+		}
+		if d == path {
+			break
+		}
+		if !safePathLayer(d) {
+			return ""
+		}
+		path = d
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" ||
+		path == "/my" || strings.HasPrefix(path, "/my/") {
 		return ""
 	}
 	return next
+}
+
+// safePathLayer checks one layer of a destination: a single leading slash, then
+// printable ASCII without backslashes.
+func safePathLayer(s string) bool {
+	if !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if b := s[i]; b <= ' ' || b >= 0x7f || b == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 type signInData struct {
@@ -129,7 +169,7 @@ func (s *Site) signIn(w http.ResponseWriter, r *http.Request) {
 	case http.StatusUnauthorized, http.StatusForbidden, http.StatusNotFound:
 		errs = []fieldError{{Field: "email", Href: "#email", Detail: "The email address or password is not right"}}
 	case http.StatusTooManyRequests:
-		errs = []fieldError{{Field: "email", Href: "#email", Detail: "There have been too many attempts to sign in. Wait a minute, then try again"}}
+		errs = []fieldError{{Field: "email", Href: "#email", Detail: "There have been too many attempts to sign in. " + tryAgainIn(res)}}
 	default:
 		s.failed(w, r, res)
 		return
@@ -175,6 +215,12 @@ func (s *Site) changePassword(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, "/sign-in?done=password-changed", http.StatusSeeOther)
 			return
 		}
+		if res.Status == http.StatusTooManyRequests {
+			errs = []fieldError{{Field: "current-password", Href: "#current-password",
+				Detail: "There have been too many wrong current passwords. " + tryAgainIn(res)}}
+			s.render(w, r, res.Status, "password", page{Title: "Change your password", Me: m, Errors: errs, D: m})
+			return
+		}
 		if res.Status != http.StatusBadRequest {
 			s.failed(w, r, res)
 			return
@@ -194,4 +240,20 @@ var oidcFailures = map[string]string{
 	"failed":          "We could not sign you in with your NHS account. Try again from the start.",
 	"no-account":      "Your NHS account is not linked to an equitrial account. Ask your administrator to add you, using the email address on your NHS account.",
 	"no-registration": "We have no registration for your NHS number. Register first, then sign in with NHS login.",
+	"ambiguous":       "We could not sign you in with NHS login because your NHS number is on more than one registration. Contact the research team so they can check your details.",
+}
+
+// tryAgainIn tells how long to wait after too many failed password checks, from the
+// API's Retry-After.
+func tryAgainIn(res *apiResult) string {
+	n, err := strconv.Atoi(res.Header.Get("Retry-After"))
+	switch {
+	case err != nil || n <= 0:
+		return "Wait a minute, then try again"
+	case n == 1:
+		return "Try again in 1 second"
+	case n < 120:
+		return "Try again in " + strconv.Itoa(n) + " seconds"
+	}
+	return "Try again in " + strconv.Itoa((n+59)/60) + " minutes"
 }

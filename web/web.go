@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 
 	"equitrial/catalog"
@@ -118,13 +119,59 @@ func (s *Site) routes() *http.ServeMux {
 }
 
 // assets serves the built files with short caching: their names do not change
-// with versions.
+// with versions. Only files are served: no directory listings, and nothing whose
+// path has a segment starting with "." (.built, .git, .env…).
 func assets(dir string) http.Handler {
-	fs := http.FileServer(http.Dir(dir))
+	fs := filesOnly{http.Dir(dir)}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f, err := fs.Open("/" + r.URL.Path)
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			http.NotFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=3600")
-		fs.ServeHTTP(w, r)
+		http.ServeContent(w, r, st.Name(), st.ModTime(), f)
 	})
+}
+
+// hiddenPath reports whether any segment of p starts with a dot, or p holds a
+// backslash or NUL.
+func hiddenPath(p string) bool {
+	if strings.ContainsAny(p, "\\\x00") {
+		return true
+	}
+	for _, seg := range strings.Split(p, "/") {
+		if strings.HasPrefix(seg, ".") {
+			return true
+		}
+	}
+	return false
+}
+
+// filesOnly is a file system that opens regular files only: a directory or a dot
+// file is "not found", so http.FileServer can neither list nor serve them.
+type filesOnly struct{ fs http.FileSystem }
+
+func (f filesOnly) Open(name string) (http.File, error) {
+	if hiddenPath(name) {
+		return nil, os.ErrNotExist
+	}
+	file, err := f.fs.Open(name)
+	if err != nil {
+		return nil, err
+	}
+	st, err := file.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		file.Close()
+		return nil, os.ErrNotExist
+	}
+	return file, nil
 }
 
 // page is what every template gets: the layout's needs and the page's own data.

@@ -48,6 +48,8 @@ type App struct {
 	Auth      *auth.Service
 	Handler   http.Handler // the API with the web pages behind it
 	log       *slog.Logger
+
+	stopSender func() // ends the background webhook sender and waits for it
 }
 
 // Build assembles the service. Close releases what it opened (not the database).
@@ -103,7 +105,11 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 			pix.Put(ch.Patient)
 			return
 		}
-		pix.Remove(ch.ID)
+		if ch.Kind == store.PatientWithdrawn || ch.Kind == store.PatientDeleted {
+			pix.Withdraw(ch.ID) // for good: no late notification brings them back
+		} else {
+			pix.Remove(ch.ID)
+		}
 		if err := db.Matches.DeletePatient(context.Background(), ch.ID); err != nil {
 			log.Error("removing a withdrawn patient's matches", "error", err.Error())
 		}
@@ -137,11 +143,18 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 			return p.ID, nil
 		},
 		PatientByNHSNumber: func(ctx context.Context, nhs string) (string, error) {
-			p, err := db.Patients.ByNHSNumber(ctx, "", nhs)
-			if err != nil {
+			// Two records with one number (two organisations, or a number typed
+			// wrongly): refuse rather than pick one (auth.ErrAmbiguousPatient).
+			ids, err := db.Patients.IDsByNHSNumber(ctx, nhs, 2)
+			switch {
+			case err != nil:
 				return "", err
+			case len(ids) == 0:
+				return "", equitrial.Errorf(equitrial.KindNotFound, "no patient with that NHS number")
+			case len(ids) > 1:
+				return "", auth.ErrAmbiguousPatient
 			}
-			return p.ID, nil
+			return ids[0], nil
 		},
 		Equity: api.EquityDeps{DB: db, Monitor: a.Monitor, Jobs: a.Scheduler},
 	})
@@ -152,6 +165,13 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		return fail(err)
 	}
 	site.SetAPI(a.Handler)
+	if cfg.StartJobs {
+		// The webhook outbox is sent in the background, never inside a monitor pass.
+		sctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { a.Monitor.Sender.Run(sctx); close(done) }()
+		a.stopSender = func() { cancel(); <-done }
+	}
 	return a, nil
 }
 
@@ -161,6 +181,9 @@ func (a *App) Close(ctx context.Context) error {
 	var errs []error
 	if a.Scheduler != nil {
 		errs = append(errs, a.Scheduler.Stop(ctx))
+	}
+	if a.stopSender != nil {
+		a.stopSender()
 	}
 	errs = append(errs, a.Catalog.Index.Close())
 	return errors.Join(errs...)

@@ -42,14 +42,21 @@ func (p *Purge) Run(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("job runs: %w", err)
 	}
-	stale, err := p.DB.Patients.StaleIDs(ctx, now.Add(-p.Retention), purgeBatch)
+	cutoff := now.Add(-p.Retention)
+	stale, err := p.DB.Patients.StaleIDs(ctx, cutoff, purgeBatch)
 	if err != nil {
 		return "", fmt.Errorf("patients: %w", err)
 	}
+	withdrawn := 0
 	for _, id := range stale {
-		if _, err := p.DB.Patients.WithdrawConsent(ctx, id); err != nil {
+		// The write checks staleness again: a record updated since the scan stays.
+		ok, err := p.DB.Patients.WithdrawIfStale(ctx, id, cutoff)
+		if err != nil {
 			return "", fmt.Errorf("patients: withdrawing a stale record: %w", err)
 		}
+		if ok {
+			withdrawn++
+		}
 	}
-	return fmt.Sprintf("%d sessions, %d tokens, %d job runs removed; %d patients past retention withdrawn", sessions, tokens, runs, len(stale)), nil
+	return fmt.Sprintf("%d sessions, %d tokens, %d job runs removed; %d patients past retention withdrawn", sessions, tokens, runs, withdrawn), nil
 }

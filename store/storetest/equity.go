@@ -266,14 +266,32 @@ func testDashboards(t *testing.T, db *store.DB) {
 		t.Fatalf("an undefined target did not round-trip: %+v", smi)
 	}
 	st, err := db.Dashboards.Statuses(ctx)
-	if err != nil || st["NCT1"][equity.GroupKey{Dimension: "ethnicGroup", Group: "Asian"}] != w.Status || len(st["NCT1"]) != len(d.Statuses()) {
+	// The stored statuses are those alerts are judged on: the disclosure-controlled ones.
+	judged := equity.AlertStatuses(d)
+	asian := equity.GroupKey{Dimension: "ethnicGroup", Group: "Asian"}
+	if err != nil || st["NCT1"][asian] != judged[asian] || len(st["NCT1"]) != len(judged) {
 		t.Fatalf("Statuses = %v, %v", st, err)
+	}
+	if one, err := db.Dashboards.StatusesOf(ctx, "NCT1"); err != nil || len(one) != len(judged) || one[asian] != judged[asian] {
+		t.Fatalf("StatusesOf = %v, %v", one, err)
+	}
+	if none, err := db.Dashboards.StatusesOf(ctx, "NCT404"); err != nil || none != nil {
+		t.Fatalf("StatusesOf a trial without a dashboard = %v, %v", none, err)
+	}
+	// Replace puts one trial's recomputed dashboard into the published pass at once.
+	r := equity.Compute(evs[:20], equity.Targets{Total: 100}, now, equity.Options{})
+	r.TrialID = "NCT1"
+	if err := db.Dashboards.Replace(ctx, &r); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := db.Dashboards.Get(ctx, "NCT1"); got.Enrolled != 20 {
+		t.Fatalf("after Replace: %d enrolled, want 20", got.Enrolled)
 	}
 	// A second pass replaces the first once published.
 	d2 := equity.Compute(evs[:10], equity.Targets{Total: 100}, now, equity.Options{})
 	pass2 := db.Dashboards.NewPass()
 	db.Dashboards.Put(ctx, pass2, []*equity.Dashboard{&d2})
-	if got, _ := db.Dashboards.Get(ctx, "NCT1"); got.Enrolled != 30 {
+	if got, _ := db.Dashboards.Get(ctx, "NCT1"); got.Enrolled != 20 {
 		t.Fatalf("an unpublished pass was served: %d enrolled", got.Enrolled)
 	}
 	db.Dashboards.Publish(ctx, pass2)
@@ -282,6 +300,40 @@ func testDashboards(t *testing.T, db *store.DB) {
 	}
 	if st, _ := db.Dashboards.Statuses(ctx); len(st) != 1 {
 		t.Fatalf("Statuses after two passes: %v", st)
+	}
+}
+
+// Opening or resolving an alert leaves the duty to queue its webhook event with it
+// until Notified; a newer duty (resolved after the opening was read) survives.
+func testAlertNotices(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	now := at("2024-07-01T00:00:00Z")
+	a := equity.Alert{TrialID: "NCT7", Dimension: "smi", Group: "yes", Status: equity.StatusUnder, OpenedAt: now, UpdatedAt: now}
+	opened, err := db.Alerts.Open(ctx, []equity.Alert{a})
+	if err != nil || len(opened) != 1 {
+		t.Fatal(opened, err)
+	}
+	notices, err := db.Alerts.Unnotified(ctx)
+	if err != nil || len(notices) != 1 || notices[0].Event != store.EventAlertOpened || notices[0].Alert.ID != opened[0].ID {
+		t.Fatalf("Unnotified after Open = %+v, %v", notices, err)
+	}
+	r := opened[0]
+	r.Status, r.ResolvedAt, r.UpdatedAt = equity.StatusOnTarget, now.Add(time.Hour), now.Add(time.Hour)
+	if err := db.Alerts.Resolve(ctx, []equity.Alert{r}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Alerts.Notified(ctx, notices); err != nil { // the stale "opened" notice
+		t.Fatal(err)
+	}
+	later, err := db.Alerts.Unnotified(ctx)
+	if err != nil || len(later) != 1 || later[0].Event != store.EventAlertResolved {
+		t.Fatalf("Unnotified after a stale Notified = %+v, %v; want the resolution still due", later, err)
+	}
+	if err := db.Alerts.Notified(ctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if rest, err := db.Alerts.Unnotified(ctx); err != nil || len(rest) != 0 {
+		t.Fatalf("Unnotified after Notified = %+v, %v", rest, err)
 	}
 }
 
@@ -437,6 +489,25 @@ func testWebhooks(t *testing.T, db *store.DB) {
 	}
 	if done.Status != store.DeliveryDelivered || len(done.Attempts) != 2 || done.Attempts[0].StatusCode != 500 || done.DeliveredAt == nil {
 		t.Fatalf("delivered = %+v", done)
+	}
+	// Queueing an alert's event for an organisation again adds nothing.
+	again, err := db.Webhooks.Queue(ctx, []store.Delivery{{Org: "o", Event: "alert.resolved", TrialID: "NCT1", AlertID: "a2", Payload: `{"x":3}`},
+		{Org: "o", Event: "alert.opened", TrialID: "NCT1", AlertID: "a3", Payload: `{"x":4}`}})
+	if err != nil || len(again) != 1 || again[0].AlertID != "a3" {
+		t.Fatalf("Queue again = %+v, %v; want only the new one", again, err)
+	}
+	// Claims: a delivery held by one sender is not given to another until the lease lapses.
+	c1, err := db.Webhooks.Claim(ctx, 10, time.Minute)
+	if err != nil || len(c1) != 2 {
+		t.Fatalf("Claim = %+v, %v; want the 2 pending", c1, err)
+	}
+	if c2, err := db.Webhooks.Claim(ctx, 10, time.Minute); err != nil || len(c2) != 0 {
+		t.Fatalf("second Claim = %+v, %v; want none", c2, err)
+	}
+	db.Webhooks.RecordAttempt(ctx, c1[0].ID, store.Attempt{At: now, StatusCode: 204}, store.DeliveryDelivered)
+	db.Webhooks.RecordAttempt(ctx, c1[1].ID, store.Attempt{At: now, StatusCode: 400}, store.DeliveryFailed)
+	if p, _ := db.Webhooks.Pending(ctx, 10); len(p) != 0 {
+		t.Fatalf("pending after both were settled: %+v", p)
 	}
 }
 

@@ -1,0 +1,5 @@
+package catalog
+
+// SetAfterStore sets the hook Import runs between a batch's store write and its
+// index write (tests only).
+func SetAfterStore(c *Catalog, f func()) { c.afterStore = f }
