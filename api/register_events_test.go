@@ -149,7 +149,7 @@ func TestRegisterNHSNumberIsNoOracle(t *testing.T) {
 		againTimes = append(againTimes, again.took)
 	}
 	median := func(d []time.Duration) time.Duration { slices.Sort(d); return d[len(d)/2] }
-	if a, b := median(newTimes), median(againTimes); a-b > 60*time.Millisecond || b-a > 60*time.Millisecond {
+	if a, b := median(newTimes), median(againTimes); a-b > 100*time.Millisecond || b-a > 100*time.Millisecond {
 		t.Errorf("median time: %v for new numbers, %v for a registered one", a, b)
 	}
 	// One record for the number; a notice per repeat, for the existing record's email.

@@ -1,6 +1,7 @@
 package patients
 
 import (
+	"strings"
 	"time"
 
 	"equitrial"
@@ -27,7 +28,8 @@ const Unknown = "unknown"
 //   - IMD decile, quintile and edition are set together or not at all, so a decile
 //     never travels without the edition (and nation) it belongs to; LSOA and nation
 //     are kept even when the area has no decile in the loaded index.
-//   - SMI is "yes" when the patient says so or has a coded diagnosis of serious mental
+//   - SMI is "yes" when the patient says so (the profile's smi, or a later answer
+//     to the matching question) or has a coded diagnosis of serious mental
 //     illness (ICD-10 F20–F29, F30–F31, directly, through SNOMED CT, or mapped from
 //     text): a recorded diagnosis outweighs an answer of "no". It is "no" only on an
 //     explicit "no" with no such diagnosis, and "unknown" otherwise: having no SMI
@@ -70,14 +72,28 @@ func smiStratum(p *equitrial.Patient) string {
 	if AnySMIDiagnosis(p.Conditions) {
 		return SMIYes
 	}
-	if p.SMI == nil {
+	said := p.SMI
+	// an answer to the matching question is the latest word, as in matching
+	for _, a := range p.Answers {
+		if a.Key == "smi" {
+			switch strings.ToLower(a.Value) {
+			case "yes":
+				said = &yes
+			case "no":
+				said = &no
+			}
+		}
+	}
+	if said == nil {
 		return SMIUnknown
 	}
-	if *p.SMI {
+	if *said {
 		return SMIYes
 	}
 	return SMINo
 }
+
+var yes, no = true, false
 
 // AnySMIDiagnosis reports whether any condition is a serious mental illness, reading
 // ICD-10 codes directly and SNOMED CT codes and uncoded text through the eligibility
@@ -85,6 +101,8 @@ func smiStratum(p *equitrial.Patient) string {
 func AnySMIDiagnosis(conds []equitrial.Condition) bool {
 	for _, c := range conds {
 		switch {
+		case strings.EqualFold(c.Status, equitrial.ConditionAbsent):
+			// confirmed not to have it
 		case c.System == SystemICD10 && c.Code != "":
 			if equitrial.SMIFromICD10(c.Code) {
 				return true

@@ -184,3 +184,25 @@ func TestAccessTokens(t *testing.T) {
 		t.Fatal("malformed tokens accepted")
 	}
 }
+
+// A condition confirmed absent is not a diagnosis of serious mental illness, and
+// an answer to the matching question counts as the patient's word.
+func TestSMIStratumFromAbsentConditionsAndAnswers(t *testing.T) {
+	p := &equitrial.Patient{Conditions: []equitrial.Condition{{System: SystemICD10, Code: "F20.0", Status: equitrial.ConditionAbsent}}}
+	if got := smiStratum(p); got != SMIUnknown {
+		t.Errorf("absent F20: %s, want unknown", got)
+	}
+	p.Answers = []equitrial.Answer{{Key: "smi", Value: "no"}}
+	if got := smiStratum(p); got != SMINo {
+		t.Errorf("answered no: %s", got)
+	}
+	p.Answers[0].Value = "yes"
+	if got := smiStratum(p); got != SMIYes {
+		t.Errorf("answered yes: %s", got)
+	}
+	p.Conditions[0].Status = ""
+	p.Answers[0].Value = "no"
+	if got := smiStratum(p); got != SMIYes {
+		t.Errorf("a recorded F20 outweighs an answer of no: %s", got)
+	}
+}

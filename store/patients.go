@@ -426,9 +426,17 @@ func (s *Patients) SetAnswers(ctx context.Context, id string, edits []equitrial.
 		if len(answers) > patients.MaxAnswers {
 			return nil, equitrial.Invalid("", equitrial.FieldError{Field: "answers", Detail: fmt.Sprintf("a record holds at most %d answers; remove some first", patients.MaxAnswers)})
 		}
-		update := bson.M{"$set": bson.M{"answers": answers, "updatedAt": now}}
+		// an answer about serious mental illness is a stratum for equity monitoring
+		// too, so the strata are derived again from the answered record
+		doc.Answers = answers
+		answered, err := fromDoc(keys, doc)
+		if err != nil {
+			return nil, err
+		}
+		strata := patients.DeriveStrata(answered, s.ref.Load(), now)
+		update := bson.M{"$set": bson.M{"answers": answers, "updatedAt": now, "strata": strata}}
 		if len(answers) == 0 {
-			update = bson.M{"$set": bson.M{"updatedAt": now}, "$unset": bson.M{"answers": ""}}
+			update = bson.M{"$set": bson.M{"updatedAt": now, "strata": strata}, "$unset": bson.M{"answers": ""}}
 		}
 		res, err := s.c.UpdateOne(ctx, bson.M{"_id": id, "updatedAt": doc.UpdatedAt, "withdrawn": bson.M{"$exists": false}}, update)
 		if err != nil {
@@ -440,7 +448,7 @@ func (s *Patients) SetAnswers(ctx context.Context, id string, edits []equitrial.
 			}
 			return nil, equitrial.Errorf(equitrial.KindConflict, "patient %s is being changed by someone else; try again", id)
 		}
-		doc.Answers, doc.UpdatedAt = answers, now
+		doc.UpdatedAt, doc.Strata = now, strata
 		rec, err := fromDoc(keys, doc)
 		if err != nil {
 			return nil, err

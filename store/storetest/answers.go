@@ -73,6 +73,25 @@ func testPatientsAnswers(t *testing.T, db *store.DB) {
 		t.Errorf("answer time not in UTC: %v", got.Answers[0].At)
 	}
 
+	// An answer about serious mental illness is a stratum too: the equity
+	// monitor counts the patient in the SMI group at once.
+	if got.Strata == nil || got.Strata.SMI == "yes" {
+		t.Fatalf("strata before the SMI answer: %+v", got.Strata)
+	}
+	rec, err = db.Patients.SetAnswers(ctx, created.ID, []equitrial.Answer{{Key: "smi", Value: "yes"}}, "tok_nurse1", "nurse")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Strata == nil || rec.Strata.SMI != "yes" {
+		t.Errorf("strata after answering smi yes: %+v", rec.Strata)
+	}
+	if got, _ := db.Patients.Get(ctx, created.ID); got.Strata == nil || got.Strata.SMI != "yes" {
+		t.Errorf("stored strata after answering smi yes: %+v", got.Strata)
+	}
+	if rec, err = db.Patients.SetAnswers(ctx, created.ID, []equitrial.Answer{{Key: "smi", Value: ""}}, "tok_nurse1", "nurse"); err != nil || rec.Strata.SMI == "yes" {
+		t.Errorf("strata after removing the smi answer: %+v %v", rec.Strata, err)
+	}
+
 	// Same key again replaces it in place; an empty value removes one.
 	rec, err = db.Patients.SetAnswers(ctx, created.ID, []equitrial.Answer{{Key: "lab:egfr", Value: "25", Unit: "mL/min/1.73m2"}, {Key: "capacity", Value: ""}},
 		"patient:"+created.ID, "patient")
