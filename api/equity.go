@@ -1,12 +1,10 @@
 package api
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -184,48 +182,6 @@ func parseTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
-// postEvents appends one event or an array of them. Every event is checked first
-// and none is stored if any is bad; each bad one is reported with its index.
-func (s *Server) postEvents(c *gin.Context) error {
-	id := c.Param("nctId")
-	if err := s.requireTrial(c, id); err != nil {
-		return err
-	}
-	var raw json.RawMessage
-	if err := decodeJSON(c, &raw); err != nil {
-		return err
-	}
-	var items []json.RawMessage
-	array := bytes.HasPrefix(bytes.TrimSpace(raw), []byte("["))
-	if array {
-		if err := json.Unmarshal(raw, &items); err != nil {
-			return equitrial.Errorf(equitrial.KindInvalid, "send one event object or an array of them")
-		}
-	} else {
-		items = []json.RawMessage{raw}
-	}
-	if len(items) == 0 || len(items) > maxEventsPerRequest {
-		return equitrial.Errorf(equitrial.KindInvalid, "send 1 to %d events per request (got %d); use the CSV upload for more", maxEventsPerRequest, len(items))
-	}
-	events := make([]equity.Event, 0, len(items))
-	var fields []equitrial.FieldError
-	for i, item := range items {
-		prefix := ""
-		if array {
-			prefix = "[" + strconv.Itoa(i) + "]."
-		}
-		e, errs := parseEvent(item, id)
-		for _, f := range errs {
-			fields = append(fields, equitrial.FieldError{Field: prefix + f.Field, Detail: f.Detail})
-		}
-		events = append(events, e)
-	}
-	if len(fields) > 0 {
-		return equitrial.Invalid("no events were stored: fix the events named and send them all again", fields...)
-	}
-	return s.appendEvents(c, events)
-}
-
 func parseEvent(item json.RawMessage, trialID string) (equity.Event, []equitrial.FieldError) {
 	var in eventInput
 	if err := DecodeStrict(item, &in); err != nil {
@@ -292,26 +248,6 @@ func (s *Server) listAlerts(c *gin.Context) error {
 		return err
 	}
 	c.JSON(http.StatusOK, gin.H{"alerts": equity.AlertsFor(d, alerts)})
-	return nil
-}
-
-func (s *Server) acknowledgeAlert(c *gin.Context) error {
-	if s.Equity.DB == nil {
-		return equitrial.Errorf(equitrial.KindUnavailable, "equity monitoring is not configured")
-	}
-	ctx := c.Request.Context()
-	a, err := s.Equity.DB.Alerts.Get(ctx, c.Param("id"))
-	if err != nil {
-		return err
-	}
-	if err := s.requireTrialAccess(c, a.TrialID); err != nil {
-		return err
-	}
-	a, err = s.Equity.DB.Alerts.Acknowledge(ctx, a.ID, callerName(callerOf(c)), time.Now())
-	if err != nil {
-		return err
-	}
-	c.JSON(http.StatusOK, a)
 	return nil
 }
 

@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gin-gonic/gin"
-
 	"equitrial"
 	"equitrial/equity"
 )
@@ -22,23 +20,6 @@ const (
 // csvColumns are the columns an anonymous strata upload may have; stage, at and
 // site are required. Columns are found by header name, in any order.
 var csvColumns = []string{"stage", "at", "site", "imdQuintile", "ethnicGroup", "smi", "sex", "ageBand", "reasons", "rowKey"}
-
-// postEventsCSV appends anonymous strata rows uploaded as CSV, all or nothing:
-// every row is checked first and the errors name line and column.
-func (s *Server) postEventsCSV(c *gin.Context) error {
-	id := c.Param("nctId")
-	if err := s.requireTrial(c, id); err != nil {
-		return err
-	}
-	if ct := c.ContentType(); ct != "text/csv" {
-		return equitrial.Errorf(equitrial.KindInvalid, "send CSV with Content-Type: text/csv (got %q)", ct)
-	}
-	events, err := parseEventsCSV(http.MaxBytesReader(c.Writer, c.Request.Body, maxCSVBody), id)
-	if err != nil {
-		return err
-	}
-	return s.appendEvents(c, events)
-}
 
 func parseEventsCSV(r io.Reader, trialID string) ([]equity.Event, error) {
 	cr := csv.NewReader(r)

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -111,46 +110,6 @@ func (s *Server) createPatient(c *gin.Context) error {
 type registerResponse struct {
 	Patient     *equitrial.Patient `json:"patient"`
 	AccessToken string             `json:"accessToken"`
-}
-
-func (s *Server) registerPatient(c *gin.Context) error {
-	repo, err := s.patientsRepo()
-	if err != nil {
-		return err
-	}
-	p, _, err := readPatientBody(c)
-	if err != nil {
-		return err
-	}
-	var bad []equitrial.FieldError
-	if !p.Consent.Contact {
-		bad = append(bad, equitrial.FieldError{Field: "consent.contact", Detail: "must be true: registering is agreeing to be contacted about research"})
-	}
-	if strings.TrimSpace(p.Email) == "" && strings.TrimSpace(p.Phone) == "" {
-		bad = append(bad, equitrial.FieldError{Field: "email", Detail: "give an email address or a phone number so that we can contact you"})
-	}
-	if len(bad) > 0 {
-		return equitrial.Invalid("registration is incomplete", bad...)
-	}
-	if p.Consent.Date == "" {
-		p.Consent.Date = time.Now().Format(time.DateOnly)
-	}
-	if p.Consent.Channel == "" {
-		p.Consent.Channel = "web"
-	}
-	p.Org, p.Source = SelfRegisteredOrg, patients.SourceSelf
-	if org := strings.TrimSpace(c.Query("org")); org != "" {
-		p.Org = org
-	}
-	token, hash := patients.NewAccessToken()
-	rec, err := repo.Create(c.Request.Context(), p, store.CreateOptions{AccessTokenHash: hash})
-	if err != nil {
-		return err
-	}
-	c.Header("Cache-Control", "no-store")
-	c.JSON(http.StatusCreated, registerResponse{Patient: rec, AccessToken: token})
-	s.audit(c, "create", "patient", rec.ID, 1)
-	return nil
 }
 
 func (s *Server) listPatients(c *gin.Context) error {
