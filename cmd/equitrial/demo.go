@@ -52,7 +52,9 @@ func seedDemo(ctx context.Context, a *app.App, trials, patients int, out io.Writ
 		}
 		return nil
 	})
-	if err := db.Orgs.Put(ctx, &store.Org{ID: demoSite, Name: "Demo NHS Foundation Trust", Kind: "site"}); err != nil {
+	// the demo site recruits to the sponsor's trials, so its nurse sees their exact
+	// figures and alerts, as a recruiting site's nurse would
+	if err := db.Orgs.Put(ctx, &store.Org{ID: demoSite, Name: "Demo NHS Foundation Trust", Kind: "site", Trials: owned, SelfRegistration: true}); err != nil {
 		return err
 	}
 	if err := db.Orgs.Put(ctx, &store.Org{ID: demoSponsor, Name: "Demo Sponsor", Kind: "sponsor", Trials: owned}); err != nil {
