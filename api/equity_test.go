@@ -136,6 +136,7 @@ func TestEquityMonitorThroughTheAPI(t *testing.T) {
 	s.db.Trials.Each(ctx, time.Time{}, func(tr *equitrial.Trial) error { ids = append(ids, tr.NCTID); return nil })
 	trial, other := ids[0], ids[1]
 	s.db.Orgs.Put(ctx, &store.Org{ID: "acme", Name: "Acme Pharma", Kind: "sponsor", Trials: []string{trial}})
+	s.db.Orgs.Put(ctx, &store.Org{ID: "site-a", Name: "Site A", Kind: "site", Trials: []string{trial}}) // site A recruits to it
 	admin, nurse, sponsor := s.tokenFor("admin", ""), s.tokenFor("nurse", "site-a"), s.tokenFor("sponsor", "acme")
 	base := "/api/v1/trials/" + trial
 

@@ -47,22 +47,16 @@ import (
 // in the path (set by withRecruitment; read by exactCounts).
 const recruitsKey = "equitrial.recruits"
 
-// recruits reports whether the caller's organisation recruits to trial nctID.
+// recruits reports whether the caller's organisation recruits to trial nctID:
+// an administrator has listed the trial among the site's trials. Recording events
+// does not make a site a recruiter: otherwise one made-up anonymous row would
+// unlock a trial's exact counts for any nurse.
 func (s *Server) recruits(c *gin.Context, nctID string) (bool, error) {
 	caller := callerOf(c)
-	if caller.Org == "" {
+	if caller.Org == "" || s.Orgs == nil {
 		return false, nil
 	}
-	ctx := c.Request.Context()
-	if s.Orgs != nil {
-		if ok, err := s.Orgs.ListsSite(ctx, caller.Org, nctID); err != nil || ok {
-			return ok, err
-		}
-	}
-	if s.Equity.DB == nil {
-		return false, nil
-	}
-	return s.Equity.DB.Events.Recorded(ctx, nctID, caller.Org)
+	return s.Orgs.ListsSite(c.Request.Context(), caller.Org, nctID)
 }
 
 // withRecruitment notes, for a nurse, whether their organisation recruits to the

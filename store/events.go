@@ -529,25 +529,6 @@ func uniquePacked(evs []packedEvent) []packedEvent {
 	return slices.CompactFunc(evs, func(a, b packedEvent) bool { return a.ID == b.ID })
 }
 
-// Recorded reports whether organisation org has recorded any event for trial
-// trialID (a site that recruits to it).
-func (s *Events) Recorded(ctx context.Context, trialID, org string) (bool, error) {
-	if org == "" {
-		return false, nil
-	}
-	filter := bson.M{"t": trialID, "o": org}
-	for _, c := range []*mongo.Collection{s.c, s.segments} {
-		n, err := c.CountDocuments(ctx, filter, options.Count().SetLimit(1))
-		if err != nil {
-			return false, err
-		}
-		if n > 0 {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
 // Attribution is who appends events: the account or API token, and the
 // organisation it acts for ("" for an administrator).
 type Attribution struct {
