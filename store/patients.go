@@ -38,8 +38,9 @@ type Patients struct {
 	checker *patients.Checker
 	now     func() time.Time
 
-	mu   sync.RWMutex
-	subs []func(PatientChange)
+	mu    sync.RWMutex
+	subs  []func(PatientChange)
+	locks recordLocks // one writer per record at a time (patients_locks.go)
 }
 
 func newPatients(c *mongo.Collection) *Patients {
@@ -347,6 +348,7 @@ func (s *Patients) List(ctx context.Context, q PatientQuery) (*PatientPage, erro
 // cannot be updated (KindConflict); a record changed by another writer since it was
 // read is a KindConflict too, when p.UpdatedAt is set to the time it was read.
 func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial.Patient, error) {
+	defer s.locks.lock(p.ID)()
 	keys, err := s.keyring()
 	if err != nil {
 		return nil, err
@@ -402,6 +404,7 @@ func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial
 // for (KindConflict). It returns the stored record; subscribers are told, so the
 // matching index sees the answers before this returns.
 func (s *Patients) SetAnswers(ctx context.Context, id string, edits []equitrial.Answer, by, role string) (*equitrial.Patient, error) {
+	defer s.locks.lock(id)()
 	keys, err := s.keyring()
 	if err != nil {
 		return nil, err
@@ -474,6 +477,7 @@ func (s *Patients) WithdrawConsent(ctx context.Context, id string) (*equitrial.P
 // (the retention purge's staleness condition), so that the write itself refuses a
 // record that no longer meets it. It reports whether this call withdrew the record.
 func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equitrial.Patient, bool, error) {
+	defer s.locks.lock(id)()
 	keys, err := s.keyring()
 	if err != nil {
 		return nil, false, err
@@ -511,6 +515,7 @@ func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equit
 // Delete removes a patient's record entirely, strata included. The API's DELETE is
 // WithdrawConsent; this is for the retention purge and for tests.
 func (s *Patients) Delete(ctx context.Context, id string) error {
+	defer s.locks.lock(id)()
 	var doc struct {
 		Org string `bson:"org"`
 	}
