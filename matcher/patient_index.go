@@ -184,21 +184,26 @@ func (x *PatientIndex) apply(p *equitrial.Patient, r *patientRec) bool {
 // consent to contact) when the change does not say which version did it: records
 // not newer than the one held are dropped from then on. A withdrawn or deleted
 // patient is taken out with Withdraw.
-func (x *PatientIndex) Remove(id string) { x.remove(id, false) }
+func (x *PatientIndex) Remove(id string) { x.remove(id, time.Time{}, false) }
+
+// RemoveVersion is Remove when the change says which version of the record did
+// it: only records newer than version bring the patient back, however late an
+// older notification arrives.
+func (x *PatientIndex) RemoveVersion(id string, version time.Time) { x.remove(id, version, false) }
 
 // Withdraw drops a patient who withdrew consent or was deleted, for good: no later
 // notification (however late an older one arrives) and no reload while it is
 // remembered brings them back.
-func (x *PatientIndex) Withdraw(id string) { x.remove(id, true) }
+func (x *PatientIndex) Withdraw(id string) { x.remove(id, time.Time{}, true) }
 
-func (x *PatientIndex) remove(id string, final bool) {
+func (x *PatientIndex) remove(id string, version time.Time, final bool) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if x.loading != nil {
-		x.loading.removeLocked(id, time.Time{}, final)
+		x.loading.removeLocked(id, version, final)
 		x.touched[id] = true
 	}
-	x.removeLocked(id, time.Time{}, final)
+	x.removeLocked(id, version, final)
 }
 
 // removeLocked takes a patient out and remembers it; version is the removing

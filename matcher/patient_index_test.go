@@ -447,3 +447,28 @@ func hasRequired(ct *CompiledTrial, cats []string) bool {
 	}
 	return true
 }
+
+// Contact turned off reaches the index without the record, but with its version:
+// a late notification of an older, consented version must not bring the patient
+// back; a newer one (contact turned on again) does.
+func TestPatientIndexRemoveVersionDropsOlderRecords(t *testing.T) {
+	ps := synthPatients(10, 13)
+	for _, p := range ps {
+		p.UpdatedAt = testNow.Add(-time.Hour)
+	}
+	x := indexOf(ps)
+	a := *ps[0]
+	x.RemoveVersion(a.ID, testNow) // contact turned off at testNow
+	late := a
+	late.UpdatedAt = testNow.Add(-time.Minute)
+	x.Put(&late)
+	if _, held := x.slots[a.ID]; held {
+		t.Fatal("an older consented record arriving late brought the patient back")
+	}
+	again := a
+	again.UpdatedAt = testNow.Add(time.Minute)
+	x.Put(&again)
+	if _, held := x.slots[a.ID]; !held {
+		t.Error("a newer consented record did not bring the patient back")
+	}
+}

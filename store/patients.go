@@ -66,6 +66,9 @@ type PatientChange struct {
 	ID      string
 	Org     string
 	Patient *equitrial.Patient
+	// UpdatedAt is the version of the record the change wrote, so a subscriber
+	// can drop a notification older than what it holds, even without Patient.
+	UpdatedAt time.Time
 }
 
 // identifiers are a patient's direct identifiers, each sealed with the context
@@ -225,7 +228,7 @@ func (s *Patients) Create(ctx context.Context, p *equitrial.Patient, opt CreateO
 	if _, err := s.c.InsertOne(ctx, doc); err != nil {
 		return nil, fmt.Errorf("store: create patient: %w", err)
 	}
-	s.notify(PatientChange{Kind: PatientCreated, ID: rec.ID, Org: rec.Org, Patient: matchView(&rec)})
+	s.notify(PatientChange{Kind: PatientCreated, ID: rec.ID, Org: rec.Org, Patient: matchView(&rec), UpdatedAt: rec.UpdatedAt})
 	return &rec, nil
 }
 
@@ -389,7 +392,7 @@ func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial
 	if res.MatchedCount == 0 {
 		return nil, equitrial.Errorf(equitrial.KindConflict, "patient %s was changed by someone else while saving; read it again", rec.ID)
 	}
-	s.notify(PatientChange{Kind: PatientUpdated, ID: rec.ID, Org: rec.Org, Patient: matchView(&rec)})
+	s.notify(PatientChange{Kind: PatientUpdated, ID: rec.ID, Org: rec.Org, Patient: matchView(&rec), UpdatedAt: rec.UpdatedAt})
 	return &rec, nil
 }
 
@@ -456,7 +459,7 @@ func (s *Patients) SetAnswers(ctx context.Context, id string, edits []equitrial.
 		if err != nil {
 			return nil, err
 		}
-		s.notify(PatientChange{Kind: PatientUpdated, ID: rec.ID, Org: rec.Org, Patient: matchView(rec)})
+		s.notify(PatientChange{Kind: PatientUpdated, ID: rec.ID, Org: rec.Org, Patient: matchView(rec), UpdatedAt: rec.UpdatedAt})
 		return rec, nil
 	}
 }
@@ -506,7 +509,7 @@ func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equit
 	}
 	withdrawn := res.ModifiedCount > 0
 	if withdrawn {
-		s.notify(PatientChange{Kind: PatientWithdrawn, ID: id, Org: doc.Org})
+		s.notify(PatientChange{Kind: PatientWithdrawn, ID: id, Org: doc.Org, UpdatedAt: doc.UpdatedAt})
 	}
 	p, err := fromDoc(keys, doc)
 	return p, withdrawn, err
@@ -725,7 +728,7 @@ func (s *Patients) RederiveStrata(ctx context.Context) (int, error) {
 		if res.ModifiedCount > 0 {
 			n++
 			p.Strata = st
-			s.notify(PatientChange{Kind: PatientUpdated, ID: p.ID, Org: p.Org, Patient: matchView(p)})
+			s.notify(PatientChange{Kind: PatientUpdated, ID: p.ID, Org: p.Org, Patient: matchView(p), UpdatedAt: p.UpdatedAt})
 		}
 	}
 	return n, cur.Err()

@@ -108,7 +108,7 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		if ch.Kind == store.PatientWithdrawn || ch.Kind == store.PatientDeleted {
 			pix.Withdraw(ch.ID) // for good: no late notification brings them back
 		} else {
-			pix.Remove(ch.ID)
+			pix.RemoveVersion(ch.ID, ch.UpdatedAt) // contact turned off: older records stay out
 		}
 		if err := db.Matches.DeletePatient(context.Background(), ch.ID); err != nil {
 			log.Error("removing a withdrawn patient's matches", "error", err.Error())
