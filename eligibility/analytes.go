@@ -1,7 +1,6 @@
 package eligibility
 
 import (
-	"bufio"
 	_ "embed"
 	"strings"
 	"sync"
@@ -44,16 +43,7 @@ func loadAnalytes() *analyteTable {
 			aliases []string
 		}
 		var groups []pending
-		sc := bufio.NewScanner(strings.NewReader(analytesTSV))
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			f := strings.Split(line, "\t")
-			if len(f) < 4 {
-				continue
-			}
+		eachTSVRow(analytesTSV, 4, func(f []string) {
 			names := strings.Split(f[0], ",")
 			aliases := strings.Split(f[3], "|")
 			if len(names) == 1 {
@@ -61,7 +51,7 @@ func loadAnalytes() *analyteTable {
 				t.list = append(t.list, Analyte{Name: names[0], Label: f[2], Units: strings.Split(f[1], "|"), Aliases: aliases})
 			}
 			groups = append(groups, pending{names, aliases})
-		}
+		})
 		for _, g := range groups {
 			var ids []int
 			for _, n := range g.names {

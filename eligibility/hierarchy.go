@@ -1,7 +1,6 @@
 package eligibility
 
 import (
-	"bufio"
 	_ "embed"
 	"strings"
 	"sync"
@@ -28,19 +27,10 @@ var (
 func loadBroader() map[int16][]int16 {
 	broaderOnce.Do(func() {
 		broader = map[int16][]int16{}
-		sc := bufio.NewScanner(strings.NewReader(broaderTSV))
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			f := strings.Split(line, "\t")
-			if len(f) < 2 {
-				continue
-			}
+		eachTSVRow(broaderTSV, 2, func(f []string) {
 			id := categoryID(f[0])
 			if id < 0 {
-				continue
+				return
 			}
 			var covered []int16
 			for _, r := range strings.Split(f[1], ",") {
@@ -59,7 +49,7 @@ func loadBroader() map[int16][]int16 {
 				}
 			}
 			broader[id] = sortedUnique16(append(broader[id], covered...))
-		}
+		})
 	})
 	return broader
 }

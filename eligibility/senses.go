@@ -1,7 +1,6 @@
 package eligibility
 
 import (
-	"bufio"
 	_ "embed"
 	"strings"
 	"sync"
@@ -30,16 +29,7 @@ var (
 func loadSenses() *senseContexts {
 	sensesOnce.Do(func() {
 		s := &senseContexts{before: map[string][][]string{}, after: map[string][][]string{}}
-		sc := bufio.NewScanner(strings.NewReader(sensesTSV))
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			f := strings.Split(line, "\t")
-			if len(f) < 3 {
-				continue
-			}
+		eachTSVRow(sensesTSV, 3, func(f []string) {
 			dst := s.after
 			if f[1] == "before" {
 				dst = s.before
@@ -55,7 +45,7 @@ func loadSenses() *senseContexts {
 					dst[f[0]] = append(dst[f[0]], keys)
 				}
 			}
-		}
+		})
 		senses = s
 	})
 	return senses

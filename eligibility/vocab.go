@@ -1,7 +1,6 @@
 package eligibility
 
 import (
-	"bufio"
 	_ "embed"
 	"sort"
 	"strings"
@@ -40,16 +39,7 @@ var (
 func loadVocabulary() *vocabulary {
 	vocabOnce.Do(func() {
 		v := &vocabulary{index: newPhraseIndex(), bySNOMED: map[string]int32{}, byICD: map[string][]int32{}}
-		sc := bufio.NewScanner(strings.NewReader(conditionsTSV))
-		for sc.Scan() {
-			line := sc.Text()
-			if line == "" || strings.HasPrefix(line, "#") {
-				continue
-			}
-			f := strings.Split(line, "\t")
-			if len(f) < 3 {
-				continue
-			}
+		eachTSVRow(conditionsTSV, 3, func(f []string) {
 			terms := strings.Split(f[2], "|")
 			c := Condition{Code: Code{ICD10: f[0], Name: terms[0]}, Terms: terms}
 			if f[1] != "-" {
@@ -64,7 +54,7 @@ func loadVocabulary() *vocabulary {
 				v.bySNOMED[c.SNOMED] = id
 			}
 			v.byICD[c.ICD10] = append(v.byICD[c.ICD10], id)
-		}
+		})
 		vocab = v
 	})
 	return vocab

@@ -80,19 +80,6 @@ func ProfileOf(p *equitrial.Patient, asOf time.Time) *eligibility.Profile {
 	return pr
 }
 
-// AgeDaysOn is the age in days on asOf's date of someone born on birthDate.
-func AgeDaysOn(birthDate string, asOf time.Time) (int, bool) {
-	b, err := time.Parse(time.DateOnly, birthDate)
-	if err != nil {
-		return 0, false
-	}
-	y, m, d := asOf.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	if b.After(today) {
-		return 0, false
-	}
-	return int(today.Sub(b).Hours() / 24), true
-}
 
 // spokenLanguages says which languages the patient can take part in, as the
 // lower-case English names the eligibility engine reads ("english", "polish").
@@ -181,18 +168,34 @@ func containsExact(list []string, s string) bool {
 // (YYYY-MM-DD); false when the date is missing, unreadable or in the future.
 // Someone born on 29 February turns a year older on 1 March in other years.
 func AgeOn(birthDate string, asOf time.Time) (int, bool) {
-	b, err := time.Parse(time.DateOnly, birthDate)
-	if err != nil {
+	b, today, ok := bornBy(birthDate, asOf)
+	if !ok {
 		return 0, false
 	}
-	y, m, d := asOf.Date()
-	today := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	if b.After(today) {
-		return 0, false
-	}
-	age := y - b.Year()
-	if m < b.Month() || m == b.Month() && d < b.Day() {
+	age := today.Year() - b.Year()
+	if today.Month() < b.Month() || today.Month() == b.Month() && today.Day() < b.Day() {
 		age--
 	}
 	return age, true
+}
+
+// AgeDaysOn is the age in days on asOf's date of someone born on birthDate.
+func AgeDaysOn(birthDate string, asOf time.Time) (int, bool) {
+	b, today, ok := bornBy(birthDate, asOf)
+	if !ok {
+		return 0, false
+	}
+	return int(today.Sub(b).Hours() / 24), true
+}
+
+// bornBy reads a birth date and asOf's date; false when the birth date is
+// missing, unreadable or after asOf.
+func bornBy(birthDate string, asOf time.Time) (born, today time.Time, ok bool) {
+	b, err := time.Parse(time.DateOnly, birthDate)
+	if err != nil {
+		return time.Time{}, time.Time{}, false
+	}
+	y, m, d := asOf.Date()
+	today = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	return b, today, !b.After(today)
 }
