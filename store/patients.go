@@ -540,11 +540,10 @@ func (s *Patients) ByNHSNumber(ctx context.Context, org, nhsNumber string) (*equ
 	if err != nil {
 		return nil, err
 	}
-	n, ok := equitrial.NormaliseNHSNumber(nhsNumber)
-	if !ok {
-		return nil, equitrial.Invalid("", equitrial.FieldError{Field: "nhsNumber", Detail: "is not a valid NHS number"})
+	filter, err := s.nhsFilter(nhsNumber)
+	if err != nil {
+		return nil, err
 	}
-	filter := bson.M{"nhsLookup": keys.Lookup("nhsNumber", n)}
 	if org != "" {
 		filter["org"] = org
 	}

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"equitrial"
 )
@@ -13,22 +12,7 @@ import (
 // StaleIDs lists patients not withdrawn whose record has not changed since before:
 // candidates for the retention purge, which withdraws them and erases identifiers.
 func (s *Patients) StaleIDs(ctx context.Context, before time.Time, limit int) ([]string, error) {
-	cur, err := s.c.Find(ctx, bson.M{"updatedAt": bson.M{"$lt": before}, "withdrawn": bson.M{"$exists": false}},
-		options.Find().SetProjection(bson.M{"_id": 1}).SetLimit(int64(limit)))
-	if err != nil {
-		return nil, err
-	}
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(docs))
-	for i, d := range docs {
-		ids[i] = d.ID
-	}
-	return ids, nil
+	return s.ids(ctx, bson.M{"updatedAt": bson.M{"$lt": before}, "withdrawn": bson.M{"$exists": false}}, limit)
 }
 
 // WithdrawIfStale withdraws a patient exactly as WithdrawConsent does, but only if
