@@ -15,7 +15,8 @@ run: web
 	@if [ ! -d data/db ] && [ -f $(SHARED)/refdata/onspd_sample_100k.csv ]; then \
 	  echo "Loading the postcode and deprivation sample from $(SHARED)/refdata"; \
 	  $(GO) run ./cmd/equitrial refdata load --postcodes $(SHARED)/refdata/onspd_sample_100k.csv \
-	    --imd $(SHARED)/refdata/imd_uk_lsoa_deciles.csv --edition "IMD2019 (UK nations' indices)"; \
+	    --imd $(SHARED)/refdata/imd_uk_lsoa_deciles.csv --edition "IMD2019 (UK nations' indices)" \
+	    $$([ -f $(SHARED)/refdata/lsoa11_centroids.csv ] && echo --centroids $(SHARED)/refdata/lsoa11_centroids.csv); \
 	fi
 	$(GO) run ./cmd/equitrial serve --demo
 

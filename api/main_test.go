@@ -54,7 +54,8 @@ func newServiceWith(t *testing.T, configure func(*app.Config)) *service {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { a.Close(context.Background()) })
-	srv := httptest.NewServer(a.Handler)
+	// Every request and response of the API tests is checked against openapi.yaml.
+	srv := httptest.NewServer(validateOpenAPI(t, a.Handler)) // openapi_test.go
 	t.Cleanup(srv.Close)
 	return &service{t: t, url: srv.URL, db: db, cat: a.Catalog, auth: a.Auth, app: a}
 }

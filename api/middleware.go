@@ -40,21 +40,29 @@ func (s *Server) withRequestID(c *gin.Context) {
 func requestID(c *gin.Context) string { return c.GetString(requestIDKey) }
 
 // logRequests writes one line per request. It logs the route pattern, never the raw
-// path or query, which may carry personal data such as a postcode.
+// path or query, which may carry personal data such as a postcode: the API's gin
+// pattern, or for a web page the web UI's ServeMux pattern.
 func (s *Server) logRequests(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	route := c.FullPath()
+	if route == "" && c.Request.Pattern != "" && c.Request.Pattern != "/" {
+		// a web page: the web UI's ServeMux recorded the pattern it matched
+		// ("GET /my/{token}"), which names no id, token or query
+		route = "web " + c.Request.Pattern
+	}
 	if route == "" {
 		route = "(unmatched)"
 	}
+	took := time.Since(start)
+	s.observe(c, route, took) // metrics.go
 	level := slog.LevelInfo
 	if c.Writer.Status() >= 500 {
 		level = slog.LevelError
 	}
 	logFrom(c).Log(c.Request.Context(), level, "request",
 		"method", c.Request.Method, "route", route, "status", c.Writer.Status(),
-		"bytes", c.Writer.Size(), "duration_ms", float64(time.Since(start).Microseconds())/1000)
+		"bytes", c.Writer.Size(), "duration_ms", float64(took.Microseconds())/1000)
 }
 
 // recoverPanics turns a panic in a handler into a 500 problem and a log line.

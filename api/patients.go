@@ -128,10 +128,21 @@ func (s *Server) listPatients(c *gin.Context) error {
 	fail := func(field, detail string) { bad = append(bad, equitrial.FieldError{Field: field, Detail: detail}) }
 	for name := range c.Request.URL.Query() {
 		switch name {
-		case "page", "size", "consented", "org":
+		case "page", "size", "consented", "org", "q", "nhsNumber", "sort":
 		default:
-			fail(name, "unknown parameter; the parameters are page, size, consented and (for admins) org")
+			fail(name, "unknown parameter; the parameters are q, nhsNumber, sort, page, size, consented and (for admins) org")
 		}
+	}
+	// q (name words or a postcode), nhsNumber and sort: see store/patients_search.go
+	// for how sealed identifiers are searched, and its bounds.
+	sq := store.PatientSearch{Text: c.Query("q"), NHSNumber: strings.TrimSpace(c.Query("nhsNumber")), Sort: c.Query("sort")}
+	switch sq.Sort {
+	case "", store.SortNewest, store.SortName, store.SortBirthDate:
+	default:
+		fail("sort", "must be newest, name or birth-date")
+	}
+	if _, ok := equitrial.NormaliseNHSNumber(sq.NHSNumber); sq.NHSNumber != "" && !ok {
+		fail("nhsNumber", "is not a valid NHS number: 10 digits, like 943 476 5919")
 	}
 	q.Page = intParam(c.Request.URL.Query(), "page", 1, 1, 100000, fail)
 	q.Size = intParam(c.Request.URL.Query(), "size", 20, 1, maxPageSize, fail)
@@ -146,7 +157,8 @@ func (s *Server) listPatients(c *gin.Context) error {
 	if len(bad) > 0 {
 		return equitrial.Invalid("", bad...)
 	}
-	page, err := repo.List(c.Request.Context(), q)
+	sq.PatientQuery = q
+	page, err := repo.Search(c.Request.Context(), sq)
 	if err != nil {
 		return err
 	}

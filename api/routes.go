@@ -35,6 +35,8 @@ func (s *Server) routes() []route {
 	return []route{
 		{http.MethodGet, "/healthz", anyone, s.healthz},
 		{http.MethodGet, "/readyz", anyone, s.readyz},
+		{http.MethodGet, "/metrics", admins, s.metrics},          // metrics.go; EQUITRIAL_METRICS_ADDR: a separate address
+		{http.MethodGet, "/api/openapi.yaml", anyone, s.openAPI}, // openapi.go
 
 		{http.MethodGet, "/api/v1/trials", anyone, s.searchTrials},
 		{http.MethodGet, "/api/v1/trials/:nctId", anyone, s.getTrial},
@@ -50,6 +52,10 @@ func (s *Server) routes() []route {
 		{http.MethodGet, "/auth/oidc/:provider/callback", anyone, s.oidcCallback},
 
 		{http.MethodPost, "/api/v1/users", admins, s.createUser},
+		{http.MethodGet, "/api/v1/users", admins, s.listUsers},       // admin.go
+		{http.MethodPatch, "/api/v1/users/:id", admins, s.patchUser}, // disable or enable
+		{http.MethodPost, "/api/v1/users/:id/reset-password", admins, s.resetPassword},
+		{http.MethodGet, "/api/v1/refdata", admins, s.refdataStatus},
 		{http.MethodGet, "/api/v1/tokens", admins, s.listTokens},
 		{http.MethodPost, "/api/v1/tokens", admins, s.createToken},
 		{http.MethodDelete, "/api/v1/tokens/:id", admins, s.revokeToken},
@@ -65,9 +71,11 @@ func (s *Server) routes() []route {
 		{http.MethodDelete, "/api/v1/patients/:id", patientOrSiteStaff, s.deletePatient},
 		{http.MethodGet, "/api/v1/patients/:id/matches", patientOrSiteStaff, s.patientMatches},
 		{http.MethodPut, "/api/v1/patients/:id/answers", patientOrSiteStaff, s.putAnswers},
+		{http.MethodGet, "/api/v1/patients/:id/events", siteStaff, s.patientEvents}, // patient_events.go
 		{http.MethodGet, "/api/v1/trials/:nctId/candidates", siteStaff, s.trialCandidates},
 
 		{http.MethodGet, "/api/v1/trials/:nctId/equity", staff, s.withRecruitment(s.getEquity)}, // exact counts: events.go
+		{http.MethodGet, "/api/v1/trials/:nctId/equity.csv", staff, s.withRecruitment(s.getEquityCSV)},
 		{http.MethodGet, "/api/v1/trials/:nctId/targets", staff, s.getTargets},
 		{http.MethodPut, "/api/v1/trials/:nctId/targets", []Role{Sponsor, Admin}, s.putTargets},
 		{http.MethodGet, "/api/v1/regions", staff, s.listRegions},

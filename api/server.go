@@ -15,6 +15,7 @@ import (
 	"equitrial"
 	"equitrial/auth"
 	"equitrial/catalog"
+	"equitrial/internal/metrics"
 	"equitrial/matcher"
 	"equitrial/refdata"
 	"equitrial/store"
@@ -51,6 +52,8 @@ type Deps struct {
 	// Matcher matches patients to trials and trials to patients; nil: the matching
 	// routes answer 503.
 	Matcher *matcher.Matcher
+	// Metrics, if set, records requests and serves GET /metrics (metrics.go).
+	Metrics *metrics.Metrics
 }
 
 // Server holds the API's dependencies.

@@ -68,10 +68,10 @@ func parseSearch(v url.Values, ref *refdata.Reference) (matcher.Query, error) {
 	if near := v.Get("near"); near != "" {
 		if lat, lon, ok := parseLatLon(near); ok {
 			q.Near = &equitrial.LatLon{Lat: lat, Lon: lon}
-		} else if at, problem := locatePostcode(near, ref); problem != "" {
+		} else if at, approx, problem := locatePostcode(near, ref); problem != "" {
 			fail("near", problem)
 		} else {
-			q.Near = at
+			q.Near, q.NearApproximate = at, approx
 		}
 	}
 	if r := v.Get("radius_km"); r != "" {
@@ -172,21 +172,22 @@ func intParam(v url.Values, name string, def, min, max int, fail func(string, st
 }
 
 // locatePostcode finds where a postcode is, through the postcode directory's
-// coordinates, or says in plain words why it cannot.
-func locatePostcode(s string, ref *refdata.Reference) (*equitrial.LatLon, string) {
+// coordinates (or, approximately, its small area's centroid), or says in plain words
+// why it cannot.
+func locatePostcode(s string, ref *refdata.Reference) (*equitrial.LatLon, bool, string) {
 	pc, ok := refdata.NormalisePostcode(s)
 	switch {
 	case !ok:
-		return nil, "must be a UK postcode such as LS1 3EX, or latitude,longitude in decimal degrees such as 53.80,-1.55"
+		return nil, false, "must be a UK postcode such as LS1 3EX, or latitude,longitude in decimal degrees such as 53.80,-1.55"
 	case ref == nil || ref.Directory() == nil:
-		return nil, "postcodes cannot be looked up because no postcode directory is loaded; give latitude,longitude instead"
+		return nil, false, "postcodes cannot be looked up because no postcode directory is loaded; give latitude,longitude instead"
 	}
 	res := ref.Lookup(pc)
 	switch {
 	case res.Status == refdata.StatusNotInDirectory || res.Status == refdata.StatusInvalidPostcode:
-		return nil, "postcode " + pc + " is not in the postcode directory (it may be new, retired or mistyped)"
+		return nil, false, "postcode " + pc + " is not in the postcode directory (it may be new, retired or mistyped)"
 	case !res.HasLocation:
-		return nil, "the postcode directory has no location for " + pc + "; give latitude,longitude instead"
+		return nil, false, "the postcode directory has no location for " + pc + "; give latitude,longitude instead"
 	}
-	return &equitrial.LatLon{Lat: res.Lat, Lon: res.Lon}, ""
+	return &equitrial.LatLon{Lat: res.Lat, Lon: res.Lon}, res.Approximate, ""
 }

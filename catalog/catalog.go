@@ -5,7 +5,9 @@ package catalog
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"runtime"
 	"log/slog"
 	"sync"
 	"time"
@@ -24,7 +26,10 @@ type Catalog struct {
 	// Changed, if set, hears about every trial written to the index (by Import and
 	// Rebuild), after it is indexed: matching keeps its compiled criteria current
 	// through it. The slice is reused after the call returns; keep the trials, not it.
+	// It may be called from several goroutines at once, with distinct trials.
 	Changed func([]*equitrial.Trial)
+	// Counted, if set, hears each import's summary when it ends (the metrics).
+	Counted func(Summary)
 
 	// mu is held across each import batch's store write and index write, and across
 	// the orphan check and delete, so that in this process the index hears about
@@ -72,45 +77,53 @@ type Reader func(each func(ctgov.Record) error) error
 
 // Import reads every record from read, upserts the good ones and indexes what
 // changed; bad records are counted, listed and skipped. progress, if not nil, is
-// called after each batch with the number of records handled so far.
+// called after each batch with the number of records handled so far, from another
+// goroutine than read's.
+//
+// Reading and decoding run on one goroutine and the store and index writes of the
+// batch before on another, so both cores work. Each batch costs one version
+// lookup per record, one bulk insert (and a replace per changed record) and one
+// bleve batch: nothing grows with what is already stored.
 func (c *Catalog) Import(ctx context.Context, read Reader, progress func(done int)) (Summary, error) {
 	start := time.Now()
 	var sum Summary
+	var mu sync.Mutex // guards sum between the reader and the writer
+
+	batches := make(chan []*equitrial.Trial, 2)
+	stop := make(chan struct{})
+	writeErr := make(chan error, 1)
+	go func() {
+		var err error
+		for batch := range batches {
+			if err != nil {
+				continue // drain
+			}
+			if err = c.flush(ctx, batch, &sum, &mu); err != nil {
+				close(stop)
+				continue
+			}
+			if progress != nil {
+				mu.Lock()
+				done := sum.Total()
+				mu.Unlock()
+				progress(done)
+			}
+		}
+		writeErr <- err
+	}()
+
+	errStopped := errors.New("import stopped")
 	var batch []*equitrial.Trial
-	flush := func() error {
+	send := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		c.mu.Lock()
-		defer c.mu.Unlock()
-		outcomes, err := c.Store.Upsert(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("import: store: %w", err)
+		select {
+		case batches <- batch:
+		case <-stop:
+			return errStopped
 		}
-		if c.afterStore != nil {
-			c.afterStore()
-		}
-		var changed []*equitrial.Trial
-		for i, o := range outcomes {
-			switch o {
-			case store.Imported:
-				sum.Imported++
-			case store.Updated:
-				sum.Updated++
-			case store.Unchanged:
-				sum.Unchanged++
-				continue
-			}
-			changed = append(changed, batch[i])
-		}
-		if err := c.Index.Put(changed...); err != nil {
-			return fmt.Errorf("import: index: %w", err)
-		}
-		c.changed(changed)
-		batch = batch[:0]
-		if progress != nil {
-			progress(sum.Total())
-		}
+		batch = make([]*equitrial.Trial, 0, batchSize)
 		return nil
 	}
 	err := read(func(r ctgov.Record) error {
@@ -118,26 +131,116 @@ func (c *Catalog) Import(ctx context.Context, read Reader, progress func(done in
 			return err
 		}
 		if r.Err != nil {
+			mu.Lock()
 			sum.Rejected++
 			if len(sum.Rejections) < maxRejectionsListed {
 				sum.Rejections = append(sum.Rejections, Rejection{Source: r.Source, Position: r.Position, Reason: r.Err.Error()})
 			}
+			mu.Unlock()
 			return nil
 		}
 		batch = append(batch, r.Trial)
 		if len(batch) >= batchSize {
-			return flush()
+			return send()
 		}
 		return nil
 	})
 	if err == nil {
-		err = flush()
+		err = send()
+	}
+	close(batches)
+	if werr := <-writeErr; werr != nil {
+		err = werr
+	} else if errors.Is(err, errStopped) {
+		err = nil
 	}
 	sum.TookMs = time.Since(start).Milliseconds()
 	if sum.Rejections == nil {
 		sum.Rejections = []Rejection{}
 	}
+	if c.Counted != nil {
+		c.Counted(sum)
+	}
 	return sum, err
+}
+
+// flush writes one batch to the store, then what changed to the index, and tells
+// Changed.
+func (c *Catalog) flush(ctx context.Context, batch []*equitrial.Trial, sum *Summary, mu *sync.Mutex) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	outcomes, err := c.Store.Upsert(ctx, batch)
+	if err != nil {
+		return fmt.Errorf("import: store: %w", err)
+	}
+	if c.afterStore != nil {
+		c.afterStore()
+	}
+	var changed []*equitrial.Trial
+	mu.Lock()
+	for i, o := range outcomes {
+		switch o {
+		case store.Imported:
+			sum.Imported++
+		case store.Updated:
+			sum.Updated++
+		case store.Unchanged:
+			sum.Unchanged++
+			continue
+		}
+		changed = append(changed, batch[i])
+	}
+	mu.Unlock()
+	changed = lastOfEach(changed)
+	if err := c.Index.Put(changed...); err != nil {
+		return fmt.Errorf("import: index: %w", err)
+	}
+	c.changedParallel(changed)
+	return nil
+}
+
+// lastOfEach keeps, of several versions of one id written in a batch, the last
+// (the one the store kept), so the rest can be handled in any order.
+func lastOfEach(trials []*equitrial.Trial) []*equitrial.Trial {
+	last := make(map[string]int, len(trials))
+	for i, t := range trials {
+		last[t.NCTID] = i
+	}
+	if len(last) == len(trials) {
+		return trials
+	}
+	out := trials[:0:0]
+	for i, t := range trials {
+		if last[t.NCTID] == i {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// changedParallel tells Changed about trials in a few slices at once, so that
+// compiling their criteria (what matching's hook does) uses every core. The ids
+// are distinct, so the order between slices does not matter.
+func (c *Catalog) changedParallel(trials []*equitrial.Trial) {
+	if c.Changed == nil || len(trials) == 0 {
+		return
+	}
+	n := min(runtime.GOMAXPROCS(0), (len(trials)+31)/32)
+	if n <= 1 {
+		c.Changed(trials)
+		return
+	}
+	var wg sync.WaitGroup
+	per := (len(trials) + n - 1) / n
+	for start := 0; start < len(trials); start += per {
+		part := trials[start:min(start+per, len(trials))]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.Changed(part)
+		}()
+	}
+	wg.Wait()
 }
 
 // Rebuild indexes every trial in the store.

@@ -23,6 +23,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"equitrial"
+	"equitrial/internal/metrics"
 	"equitrial/store"
 )
 
@@ -54,6 +55,7 @@ type Options struct {
 	Holder   string         // this scheduler's identity in leases; default hostname+pid+random
 	Location *time.Location // default Europe/London
 	Logger   *slog.Logger
+	Metrics  *metrics.Metrics // job durations, last success and failures; nil records nothing
 }
 
 // Scheduler runs jobs on their schedules and on demand.
@@ -61,6 +63,7 @@ type Scheduler struct {
 	runs   *store.JobRuns
 	leases *store.Leases
 	log    *slog.Logger
+	metric *metrics.Metrics
 	holder string
 	ttl    time.Duration
 	cron   *cron.Cron
@@ -103,7 +106,7 @@ func New(db *store.DB, opts Options) (*Scheduler, error) {
 	cl := cronLogger{opts.Logger}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &Scheduler{
-		runs: db.JobRuns, leases: db.Leases, log: opts.Logger, holder: opts.Holder, ttl: opts.LeaseTTL,
+		runs: db.JobRuns, leases: db.Leases, log: opts.Logger, metric: opts.Metrics, holder: opts.Holder, ttl: opts.LeaseTTL,
 		cron: cron.New(cron.WithLocation(opts.Location), cron.WithLogger(cl),
 			cron.WithChain(cron.Recover(cl), cron.SkipIfStillRunning(cl))),
 		ctx: ctx, cancel: cancel, jobs: map[string]*entry{}, running: map[string]bool{},
@@ -151,6 +154,7 @@ func (s *Scheduler) Register(j Job) error {
 		return err
 	}
 	s.jobs[j.Name] = &entry{job: j, id: id}
+	s.metric.DeclareJob(j.Name)
 	return nil
 }
 
@@ -343,6 +347,7 @@ func (r *run) execute() {
 		if ferr := s.runs.Finish(bg, r.id, outcome, errText, detail, time.Now()); ferr != nil {
 			s.log.Error("recording job run", "job", r.job.Name, "run", r.id, "error", ferr.Error())
 		}
+		s.metric.ObserveJob(r.job.Name, metricOutcome(outcome), time.Since(r.start), time.Now())
 		level := slog.LevelInfo
 		if outcome == store.RunFailed {
 			level = slog.LevelError
@@ -399,4 +404,14 @@ type cronLogger struct{ l *slog.Logger }
 func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
 func (c cronLogger) Error(err error, msg string, kv ...any) {
 	c.l.Error("cron: "+msg, append([]any{"error", err.Error()}, kv...)...)
+}
+
+// metricOutcome is a run's outcome as a metric label: succeeded, failed or skipped
+// (a skip's outcome text names its reason, which would make labels unbounded).
+func metricOutcome(outcome string) string {
+	switch outcome {
+	case store.RunSucceeded, store.RunFailed:
+		return outcome
+	}
+	return "skipped"
 }

@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"equitrial/internal/metrics"
 	"equitrial/store"
 )
 
@@ -72,6 +73,7 @@ type Sender struct {
 	Interval             time.Duration // Run: how often to look for deliveries when not woken; default 30 s
 	Lease                time.Duration // how long a claimed delivery is held from other senders; default 5 min
 	Log                  *slog.Logger
+	Metrics              *metrics.Metrics // deliveries by outcome; nil records nothing
 
 	kickOnce sync.Once
 	kick     chan struct{}
@@ -160,6 +162,7 @@ func (s *Sender) SendPending(ctx context.Context) (delivered, failed int, err er
 		}
 		if h == nil { // the organisation removed its webhook since
 			s.Webhooks.RecordAttempt(ctx, d.ID, store.Attempt{At: time.Now(), Error: noWebhook}, store.DeliveryFailed)
+			s.Metrics.CountWebhook(store.DeliveryFailed)
 			failed++
 			continue
 		}
@@ -204,6 +207,11 @@ func (s *Sender) send(ctx context.Context, d store.Delivery, h store.Webhook) bo
 		}
 		if rerr := s.Webhooks.RecordAttempt(context.WithoutCancel(ctx), d.ID, a, status); rerr != nil {
 			s.Log.Error("recording webhook attempt", "delivery", d.ID, "error", rerr.Error())
+		}
+		if status == store.DeliveryPending {
+			s.Metrics.CountWebhook("retrying")
+		} else {
+			s.Metrics.CountWebhook(status)
 		}
 		if status != store.DeliveryPending {
 			if status == store.DeliveryFailed {

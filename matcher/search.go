@@ -22,11 +22,14 @@ type Query struct {
 	Condition string   // words that must all appear in the conditions or MeSH terms
 	Country   []string // a site in any of these countries
 	Near      *equitrial.LatLon
-	RadiusKm  float64  // with Near: a site within this distance
-	Age       *float64 // the trial's age range includes this age, in years
-	Sex       string   // FEMALE or MALE: the trial admits this sex
-	Page      int      // 1-based
-	Size      int
+	// NearApproximate: Near is an approximation (a postcode placed at its small
+	// area's centroid); it is echoed in Results.Near so pages can say so.
+	NearApproximate bool
+	RadiusKm        float64  // with Near: a site within this distance
+	Age             *float64 // the trial's age range includes this age, in years
+	Sex             string   // FEMALE or MALE: the trial admits this sex
+	Page            int      // 1-based
+	Size            int
 }
 
 // Results is one page of hits with facet counts over all matches.
@@ -37,6 +40,17 @@ type Results struct {
 	Size   int                `json:"size"`
 	Hits   []Hit              `json:"hits"`
 	Facets map[string][]Facet `json:"facets"`
+	// Near is the point distances were measured from, with Query.Near.
+	Near *NearPoint `json:"near,omitempty"`
+}
+
+// NearPoint is the point a search measured distances from. Approximate: it is the
+// small area's centroid of a postcode without coordinates of its own, so distances
+// may be off by a few hundred metres in towns and a few km in rural areas.
+type NearPoint struct {
+	Lat         float64 `json:"lat"`
+	Lon         float64 `json:"lon"`
+	Approximate bool    `json:"approximate"`
 }
 
 // Hit is one trial in a result list, with enough to show it without another lookup.
@@ -103,6 +117,9 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Results, error) {
 	}
 	out := &Results{Total: res.Total, Page: q.Page, Size: q.Size, Hits: make([]Hit, 0, len(res.Hits)),
 		Facets: make(map[string][]Facet, len(res.Facets))}
+	if q.Near != nil {
+		out.Near = &NearPoint{Lat: q.Near.Lat, Lon: q.Near.Lon, Approximate: q.NearApproximate}
+	}
 	for _, h := range res.Hits {
 		out.Hits = append(out.Hits, newHit(h, q.Near))
 	}

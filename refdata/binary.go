@@ -25,12 +25,16 @@ import (
 // IMD payload: edition, area column, count, then per area: code, decile (byte),
 // rank (uvarint), nation (byte).
 //
-// A version other than the one this code writes is refused rather than guessed at:
+// Directory version 2 is version 1 followed by the small-area centroids (see
+// SetCentroids): per area, in table order, 0 for none, else latitude and longitude
+// deltas as for postcodes. A directory without centroids is still written as version 1.
+//
+// A version newer than the ones this code reads is refused rather than guessed at:
 // rebuild the blob from the CSVs.
 const (
 	directoryMagic   = "EQTPCDIR"
 	imdMagic         = "EQTIMD\x00\x00"
-	directoryVersion = 1
+	directoryVersion = 2 // the newest read; 1 is read too
 	imdVersion       = 1
 	headerLen        = 8 + 2 + 8
 	maxPayload       = 1 << 31 // far above the full ONSPD; refuses absurd lengths from a bad blob
@@ -65,7 +69,20 @@ func (d *Directory) MarshalBinary() ([]byte, error) {
 		p = binary.AppendUvarint(p, zigzag(int64(d.lon[i])-int64(prevLon)))
 		prevLat, prevLon = d.lat[i], d.lon[i]
 	}
-	return frame(directoryMagic, directoryVersion, p), nil
+	if d.clat == nil {
+		return frame(directoryMagic, 1, p), nil
+	}
+	prevLat, prevLon = 0, 0
+	for a := 1; a < len(d.lsoas); a++ {
+		if d.clat[a] == noCoord {
+			p = append(p, 0)
+			continue
+		}
+		p = binary.AppendUvarint(p, zigzag(int64(d.clat[a])-int64(prevLat))+1)
+		p = binary.AppendUvarint(p, zigzag(int64(d.clon[a])-int64(prevLon)))
+		prevLat, prevLon = d.clat[a], d.clon[a]
+	}
+	return frame(directoryMagic, 2, p), nil
 }
 
 // UnmarshalBinary replaces d with the directory encoded in data, after checking the
@@ -75,6 +92,7 @@ func (d *Directory) UnmarshalBinary(data []byte) error {
 	if err != nil {
 		return err
 	}
+	version := binary.LittleEndian.Uint16(data[8:])
 	dec := decoder{p: p}
 	var nd Directory
 	nd.Label = dec.string()
@@ -124,6 +142,25 @@ func (d *Directory) UnmarshalBinary(data []byte) error {
 	}
 	if key>>(keyChars*keyCharBits) != 0 {
 		dec.fail("postcode key out of range")
+	}
+	if version >= 2 && dec.err == nil {
+		nd.clat = make([]int32, nAreas+1)
+		nd.clon = make([]int32, nAreas+1)
+		nd.clat[0], nd.clon[0] = noCoord, noCoord
+		lat, lon = 0, 0
+		for a := 1; a <= nAreas && dec.err == nil; a++ {
+			dl := dec.uvarint()
+			if dl == 0 {
+				nd.clat[a], nd.clon[a] = noCoord, noCoord
+				continue
+			}
+			lat += unzigzag(dl - 1)
+			lon += unzigzag(dec.uvarint())
+			if lat < -90*coordScale || lat > 90*coordScale || lon < -180*coordScale || lon > 180*coordScale {
+				dec.fail("centroid out of range")
+			}
+			nd.clat[a], nd.clon[a] = int32(lat), int32(lon)
+		}
 	}
 	if err := dec.done("postcode directory"); err != nil {
 		return err
@@ -216,7 +253,7 @@ func parseHeader(h []byte, magic string, version uint16, what string) (int, erro
 	if len(h) < headerLen || string(h[:8]) != magic {
 		return 0, corrupt(what, "not a binary %s (wrong magic number)", what)
 	}
-	if v := binary.LittleEndian.Uint16(h[8:]); v != version {
+	if v := binary.LittleEndian.Uint16(h[8:]); v < 1 || v > version {
 		return 0, corrupt(what, "binary %s version %d; this build reads version %d, so reload it from the CSV files", what, v, version)
 	}
 	n := binary.LittleEndian.Uint64(h[10:])

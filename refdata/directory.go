@@ -39,6 +39,8 @@ type Directory struct {
 	lat     []int32 // millionths of a degree, or noCoord
 	lon     []int32
 	lsoas   []string // interned codes; lsoas[0] == ""
+	clat    []int32  // per interned area: its centroid (millionths of a degree), or noCoord; nil when none loaded
+	clon    []int32
 	buckets []uint32 // buckets[b]..buckets[b+1] is the key range whose top bits are b
 }
 
@@ -50,6 +52,9 @@ type Entry struct {
 	HasLocation bool    `json:"hasLocation,omitempty"`
 	Lat         float64 `json:"lat,omitempty"`
 	Lon         float64 `json:"lon,omitempty"`
+	// Approximate: the postcode has no coordinates of its own and the location is its
+	// small area's centroid (see SetCentroids).
+	Approximate bool `json:"approximate,omitempty"`
 }
 
 // Len is the number of postcodes held.
@@ -81,6 +86,10 @@ func (d *Directory) entry(i int) Entry {
 		e.HasLocation = true
 		e.Lat = float64(d.lat[i]) / coordScale
 		e.Lon = float64(d.lon[i]) / coordScale
+	} else if lat, lon, ok := d.centroid(d.lsoa[i]); ok {
+		e.HasLocation, e.Approximate = true, true
+		e.Lat = float64(lat) / coordScale
+		e.Lon = float64(lon) / coordScale
 	}
 	return e
 }

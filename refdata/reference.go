@@ -35,7 +35,9 @@ type Result struct {
 	HasLocation bool    `json:"hasLocation,omitempty"`
 	Lat         float64 `json:"lat,omitempty"`
 	Lon         float64 `json:"lon,omitempty"`
-	Note        string  `json:"note,omitempty"`
+	// Approximate: the location is the postcode's small-area centroid, not its own.
+	Approximate bool   `json:"approximate,omitempty"`
+	Note        string `json:"note,omitempty"`
 }
 
 // Reference joins a postcode directory to a deprivation index. The join from each
@@ -126,7 +128,7 @@ func (r *Reference) Lookup(postcode string) Result {
 	}
 	e := r.dir.entry(i)
 	res.LSOA, res.Nation = e.LSOA, e.Nation
-	res.HasLocation, res.Lat, res.Lon = e.HasLocation, e.Lat, e.Lon
+	res.HasLocation, res.Lat, res.Lon, res.Approximate = e.HasLocation, e.Lat, e.Lon, e.Approximate
 	if r.imd != nil {
 		res.IMDEdition = r.imd.Edition
 	}

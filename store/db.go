@@ -79,6 +79,12 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	db.embedded = emb
+	if emb != nil {
+		if err := emb.indexIDs(ctx); err != nil {
+			db.Close(context.Background())
+			return nil, err
+		}
+	}
 	return db, nil
 }
 

@@ -19,6 +19,7 @@ type Embedded struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 	lock   *os.File
+	dir    string // the SQLite files
 }
 
 // StartEmbedded starts FerretDB with its SQLite files in dir. It holds an exclusive
@@ -50,7 +51,7 @@ func StartEmbedded(dir string, logger *slog.Logger) (*Embedded, error) {
 		return nil, fmt.Errorf("embedded database: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	e := &Embedded{cancel: cancel, done: make(chan struct{}), lock: lock}
+	e := &Embedded{cancel: cancel, done: make(chan struct{}), lock: lock, dir: abs}
 	go func() {
 		defer close(e.done)
 		f.Run(ctx)

@@ -102,7 +102,8 @@ func (s *Trials) Upsert(ctx context.Context, trials []*equitrial.Trial) ([]Outco
 			return nil, err
 		}
 		now := time.Now().UTC().Truncate(time.Millisecond)
-		var writes []mongo.WriteModel
+		var inserts []any
+		var replaces []trialReplace
 		var written []int
 		hashes := map[string]string{}
 		for _, i := range round {
@@ -125,22 +126,21 @@ func (s *Trials) Upsert(ctx context.Context, trials []*equitrial.Trial) ([]Outco
 			doc := trialDoc{Trial: *t, RawJSON: string(t.Raw), Hash: hash, ImportedAt: now, UpdatedAt: now}
 			doc.Trial.Raw = nil
 			if ok {
-				writes = append(writes, mongo.NewReplaceOneModel().
-					SetFilter(bson.M{"_id": t.NCTID, "hash": old.Hash}).SetReplacement(doc))
+				replaces = append(replaces, trialReplace{id: t.NCTID, oldHash: old.Hash, doc: doc})
 			} else {
-				writes = append(writes, mongo.NewInsertOneModel().SetDocument(doc))
+				inserts = append(inserts, doc)
 			}
 			written = append(written, i)
 			hashes[t.NCTID] = hash
 		}
-		if len(writes) == 0 {
+		if len(written) == 0 {
 			pending = later
 			continue
 		}
 		if s.beforeWrite != nil {
 			s.beforeWrite()
 		}
-		lost, err := s.writeVersions(ctx, writes, hashes)
+		lost, err := s.writeVersions(ctx, inserts, replaces, hashes)
 		if err != nil {
 			return nil, err
 		}
@@ -172,35 +172,107 @@ type trialVersion struct {
 	Hash       string `bson:"hash"`
 }
 
+// trialReplace is a stored record to replace, and the hash it must still have.
+type trialReplace struct {
+	id, oldHash string
+	doc         trialDoc
+}
+
+var versionProjection = bson.M{"lastUpdate": 1, "hash": 1}
+
 // versions returns the stored last-update date and content hash of each of ids
-// that is stored.
+// that is stored. On MongoDB that is one indexed `_id $in` query per thousand ids;
+// FerretDB's SQLite backend answers every filter but a plain `_id` equality by
+// reading the whole collection, so there it is one `_id` lookup per id, several
+// at a time: the cost follows the batch, not what is already stored.
 func (s *Trials) versions(ctx context.Context, ids []string) (map[string]trialVersion, error) {
-	cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": ids}},
-		options.Find().SetProjection(bson.M{"lastUpdate": 1, "hash": 1}))
-	if err != nil {
-		return nil, err
+	stored := make(map[string]trialVersion, len(ids))
+	if pointReadsOnly(ctx, s.c) {
+		var mu sync.Mutex
+		err := findEachByID(ctx, s.c, ids, versionProjection, func(raw bson.Raw) error {
+			var v trialVersion
+			if err := bson.Unmarshal(raw, &v); err != nil {
+				return err
+			}
+			mu.Lock()
+			stored[v.ID] = v
+			mu.Unlock()
+			return nil
+		})
+		return stored, err
 	}
-	var existing []trialVersion
-	if err := cur.All(ctx, &existing); err != nil {
-		return nil, err
-	}
-	stored := make(map[string]trialVersion, len(existing))
-	for _, v := range existing {
-		stored[v.ID] = v
+	for start := 0; start < len(ids); start += 1000 {
+		chunk := ids[start:min(start+1000, len(ids))]
+		cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": chunk}}, options.Find().SetProjection(versionProjection))
+		if err != nil {
+			return nil, err
+		}
+		var existing []trialVersion
+		if err := cur.All(ctx, &existing); err != nil {
+			return nil, err
+		}
+		for _, v := range existing {
+			stored[v.ID] = v
+		}
 	}
 	return stored, nil
 }
 
-// writeVersions runs conditional writes (unordered: one losing does not stop the
-// others) and returns the ids whose write lost to another writer: an insert of an
-// id stored meanwhile, or a replace of a record whose hash changed meanwhile.
-// hashes holds the hash each id was written with.
-func (s *Trials) writeVersions(ctx context.Context, writes []mongo.WriteModel, hashes map[string]string) (map[string]bool, error) {
-	res, err := s.c.BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
-	if err != nil && !trialDuplicatesOnly(err) {
-		return nil, err
+// writeVersions inserts the new records in one unordered bulk insert and replaces
+// the changed ones where they still hold the hash the decision was made on, and
+// returns the ids whose write lost to another writer: an insert of an id stored
+// meanwhile, or a replace of a record whose hash changed meanwhile. hashes holds
+// the hash each id was written with.
+//
+// On MongoDB a replace is conditional on {_id, hash}, atomically. On FerretDB such
+// a filter would read the whole collection for every record (and FerretDB runs
+// any update as a read then a write anyway), so the hashes are read again by `_id`
+// just before, and a record is replaced by `_id` only if its hash is unchanged.
+func (s *Trials) writeVersions(ctx context.Context, inserts []any, replaces []trialReplace, hashes map[string]string) (map[string]bool, error) {
+	applied := 0
+	if len(inserts) > 0 {
+		_, err := s.c.InsertMany(ctx, inserts, options.InsertMany().SetOrdered(false))
+		if err != nil && !trialDuplicatesOnly(err) {
+			return nil, err
+		}
+		applied += len(inserts)
+		var bwe mongo.BulkWriteException
+		if errors.As(err, &bwe) {
+			applied -= len(bwe.WriteErrors)
+		}
 	}
-	if err == nil && res != nil && res.InsertedCount+res.MatchedCount == int64(len(writes)) {
+	if len(replaces) > 0 {
+		ferret := pointReadsOnly(ctx, s.c)
+		var current map[string]trialVersion
+		if ferret {
+			ids := make([]string, len(replaces))
+			for k, r := range replaces {
+				ids[k] = r.id
+			}
+			var err error
+			if current, err = s.versions(ctx, ids); err != nil {
+				return nil, err
+			}
+		}
+		var writes []mongo.WriteModel
+		for _, r := range replaces {
+			switch {
+			case !ferret:
+				writes = append(writes, mongo.NewReplaceOneModel().
+					SetFilter(bson.M{"_id": r.id, "hash": r.oldHash}).SetReplacement(r.doc))
+			case current[r.id].Hash == r.oldHash:
+				writes = append(writes, mongo.NewReplaceOneModel().SetFilter(bson.M{"_id": r.id}).SetReplacement(r.doc))
+			}
+		}
+		if len(writes) > 0 {
+			res, err := s.c.BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
+			if err != nil {
+				return nil, err
+			}
+			applied += int(res.MatchedCount)
+		}
+	}
+	if applied == len(inserts)+len(replaces) {
 		return nil, nil
 	}
 	// Some write did not apply: see which records do not hold what was written.
@@ -237,22 +309,13 @@ func trialDuplicatesOnly(err error) bool {
 
 // Stored returns which of ids the store holds now.
 func (s *Trials) Stored(ctx context.Context, ids []string) (map[string]bool, error) {
-	out := make(map[string]bool, len(ids))
-	for start := 0; start < len(ids); start += 1000 {
-		chunk := ids[start:min(start+1000, len(ids))]
-		cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": chunk}}, options.Find().SetProjection(bson.M{"_id": 1}))
-		if err != nil {
-			return nil, err
-		}
-		var docs []struct {
-			ID string `bson:"_id"`
-		}
-		if err := cur.All(ctx, &docs); err != nil {
-			return nil, err
-		}
-		for _, d := range docs {
-			out[d.ID] = true
-		}
+	stored, err := s.versions(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]bool, len(stored))
+	for id := range stored {
+		out[id] = true
 	}
 	return out, nil
 }

@@ -51,14 +51,34 @@ func pick(r *rand.Rand, ws []weighted) string {
 func Trials(n int, seed uint64) []json.RawMessage {
 	r := rand.New(rand.NewPCG(seed, 0x9e3779b97f4a7c15))
 	out := make([]json.RawMessage, 0, n)
+	titles := map[string]int{}
 	for i := 0; i < n; i++ {
-		raw, err := json.Marshal(trial(r, i))
+		t := trial(r, i)
+		uniqueTitle(t, titles)
+		raw, err := json.Marshal(t)
 		if err != nil {
 			panic(err) // only maps, slices and strings: cannot fail
 		}
 		out = append(out, raw)
 	}
 	return out
+}
+
+// uniqueTitle makes a trial's brief title differ from every earlier one, as real
+// registrations' do, by naming the trial's phase or numbering it; it draws nothing
+// from the random source, so the rest of the corpus stays as it was.
+func uniqueTitle(t obj, seen map[string]int) {
+	id := t["protocolSection"].(obj)["identificationModule"].(obj)
+	title := id["briefTitle"].(string)
+	if seen[title] > 0 {
+		base := title
+		for k := seen[base] + 1; seen[title] > 0; k++ {
+			title = fmt.Sprintf("%s %d", base, k)
+		}
+		seen[base]++
+		id["briefTitle"] = title
+	}
+	seen[title]++
 }
 
 // Reader yields the records as the importer reads them, through the same decoder as
@@ -185,11 +205,17 @@ func criteria(r *rand.Rand, c condition, minAge, maxAge int) string {
 	if c.sex != "MALE" {
 		exc = append(exc, "Pregnant or breastfeeding, or planning pregnancy during the study")
 	}
+	// a trial of a serious mental illness does not exclude the people it studies
+	smiTrial := c.name == "Schizophrenia" || c.name == "Bipolar Disorder"
 	switch r.IntN(4) {
 	case 0:
-		exc = append(exc, "History of schizophrenia, bipolar disorder or other psychotic illness")
+		if !smiTrial {
+			exc = append(exc, "History of schizophrenia, bipolar disorder or other psychotic illness")
+		}
 	case 1:
-		exc = append(exc, "Any psychiatric condition that, in the opinion of the investigator, would interfere with participation")
+		if !smiTrial {
+			exc = append(exc, "Any psychiatric condition that, in the opinion of the investigator, would interfere with participation")
+		}
 	}
 	if r.IntN(2) == 0 {
 		exc = append(exc, "Active malignancy within the last 5 years, other than non-melanoma skin cancer")

@@ -217,7 +217,7 @@ func (s *Site) answerForNurse(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	s.showPatient(w, r, m, id, http.StatusBadRequest, errs, &st)
+	s.showPatient(w, r, m, id, http.StatusBadRequest, errs, &st, nil)
 }
 
 // answerForPatient handles POST /my/{token}/answers.

@@ -45,7 +45,8 @@ var forwardedHeaders = []string{"Cookie", "X-Forwarded-For", "User-Agent", "X-Re
 
 // callOpts adjust an inner request.
 type callOpts struct {
-	bearer string // a patient's private-link token, instead of the browser's cookie
+	bearer string            // a patient's private-link token, instead of the browser's cookie
+	header map[string]string // extra request headers (Idempotency-Key)
 }
 
 // call serves one API request in-process, as the browser's user: the browser's
@@ -76,6 +77,9 @@ func (s *Site) call(w http.ResponseWriter, r *http.Request, method, path string,
 		in.Header.Set("Content-Type", "application/json")
 	}
 	in.Header.Set("Accept", "application/json")
+	for k, v := range opt.header {
+		in.Header.Set(k, v)
+	}
 	if opt.bearer != "" {
 		in.Header.Set("Authorization", "Bearer "+opt.bearer)
 		in.Header.Del("Cookie") // the link alone speaks for the patient

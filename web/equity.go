@@ -1,12 +1,16 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"math"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"equitrial/equity"
 )
 
 // dashboardView is GET /api/v1/trials/{nctId}/equity. Counts a sponsor may not see
@@ -17,24 +21,52 @@ type dashboardView struct {
 	Enrolled        *int                             `json:"enrolled"`
 	Targets         targetsView                      `json:"targets"`
 	Dimensions      map[string]map[string]groupStats `json:"dimensions"`
+	Completeness    map[string]completenessView      `json:"completeness"`
+	Series          seriesView                       `json:"series"`
+	RecentDays      *float64                         `json:"recentDays"`
 	Alerts          []alertView                      `json:"alerts"`
 	CriterionImpact []impactView                     `json:"criterionImpact"`
 	Notes           []string                         `json:"notes"`
 }
 
 type groupStats struct {
-	Target     *float64 `json:"target"`
-	Enrolled   *int     `json:"enrolled"`
-	Share      *float64 `json:"share"`
-	PPR        *float64 `json:"ppr"`
-	PPRLow     *float64 `json:"pprLow"`
-	PPRHigh    *float64 `json:"pprHigh"`
-	Status     string   `json:"status"`
-	Note       string   `json:"note"`
-	Suppressed bool     `json:"suppressed"`
+	Target      *float64 `json:"target"`
+	Enrolled    *int     `json:"enrolled"`
+	Expected    *float64 `json:"expected"`
+	Share       *float64 `json:"share"`
+	ShareLow    *float64 `json:"shareLow"`
+	ShareHigh   *float64 `json:"shareHigh"`
+	PPR         *float64 `json:"ppr"`
+	PPRLow      *float64 `json:"pprLow"`
+	PPRHigh     *float64 `json:"pprHigh"`
+	NeededShare *float64 `json:"neededShare"`
+	ProbReach   *float64 `json:"probReach"`
+	Status      string   `json:"status"`
+	Note        string   `json:"note"`
+	Suppressed  bool     `json:"suppressed"`
+}
+
+// Withheld reports whether the group's counts are withheld from this view.
+func (g groupStats) Withheld() bool { return g.Suppressed || (g.Enrolled == nil) }
+
+type completenessView struct {
+	Enrolled       *int     `json:"enrolled"`
+	Known          *int     `json:"known"`
+	NotStated      *int     `json:"notStated"`
+	NotKnown       *int     `json:"notKnown"`
+	Missing        *float64 `json:"missing"`
+	NotStatedShare *float64 `json:"notStatedShare"`
+	NotKnownShare  *float64 `json:"notKnownShare"`
+}
+
+type seriesView struct {
+	StepDays int         `json:"stepDays"`
+	At       []time.Time `json:"at"`
+	Enrolled []*int      `json:"enrolled"`
 }
 
 type alertView struct {
+	ResolvedAt     time.Time `json:"resolvedAt"`
 	ID             string    `json:"id"`
 	Dimension      string    `json:"dimension"`
 	Group          string    `json:"group"`
@@ -46,14 +78,22 @@ type alertView struct {
 
 type impactView struct {
 	Criterion string   `json:"criterion"`
+	Patients  *int     `json:"patients"`
+	Excluded  *int     `json:"excluded"`
 	Rate      *float64 `json:"rate"`
 	Flagged   []struct {
 		Dimension string `json:"dimension"`
 		Group     string `json:"group"`
 	} `json:"flagged"`
 	Groups map[string]map[string]struct {
+		Patients  *int     `json:"patients"`
+		Rate      *float64 `json:"rate"`
 		RateRatio *float64 `json:"rateRatio"`
 	} `json:"groups"`
+	Rule struct {
+		Ratio    float64 `json:"ratio"`
+		MinGroup int     `json:"minGroup"`
+	} `json:"rule"`
 }
 
 type targetsView struct {
@@ -114,10 +154,19 @@ func (d *dashboardView) Impacts() []string {
 	var out []string
 	for _, ci := range d.CriterionImpact {
 		for _, f := range ci.Flagged {
-			out = append(out, criterionWords(ci.Criterion, f.Dimension, f.Group, ratioOf(ci, f.Dimension, f.Group)))
+			out = append(out, impactSentence(ci.Criterion, f.Dimension, f.Group, ratioOf(ci, f.Dimension, f.Group)))
 		}
 	}
 	return out
+}
+
+// impactSentence says which group a criterion falls hardest on, in plain words.
+func impactSentence(criterion, dim, group string, rateRatio float64) string {
+	who := equity.GroupPeople(dim, group)
+	if rateRatio > 0 {
+		return fmt.Sprintf("“%s” rules out %s %.1f times as often as others.", criterion, who, rateRatio)
+	}
+	return fmt.Sprintf("“%s” rules out %s more often than others.", criterion, who)
 }
 
 func ratioOf(ci impactView, dim, group string) float64 {
@@ -127,16 +176,213 @@ func ratioOf(ci impactView, dim, group string) float64 {
 	return 0
 }
 
-// OpenAlerts are the alerts not yet acknowledged.
+// impactMinGroup is the fewest registered patients with the condition a group needs
+// before a criterion's effect on it is judged (the API's rule; 10 by default).
+func (d *dashboardView) impactMinGroup() int {
+	for _, ci := range d.CriterionImpact {
+		if ci.Rule.MinGroup > 0 {
+			return ci.Rule.MinGroup
+		}
+	}
+	return 10
+}
+
+// ImpactNote explains, in words, how far criterion impact could be worked out: why
+// not at all, or which groups are too small to judge.
+type impactNote struct {
+	Criteria  int    // criteria checked
+	Patients  string // registered patients with the condition, in words
+	MinGroup  int
+	Unjudged  []unjudgedGroups // per dimension, the groups too small to judge
+	NoneFound bool             // criteria were checked and none falls hardest on a group
+}
+
+type unjudgedGroups struct {
+	Dimension string
+	Groups    []string
+}
+
+// ImpactNote is what the criteria section says beyond the flagged criteria.
+func (d *dashboardView) ImpactNote() impactNote {
+	n := impactNote{Criteria: len(d.CriterionImpact), MinGroup: d.impactMinGroup()}
+	if n.Criteria == 0 {
+		return n
+	}
+	first := d.CriterionImpact[0]
+	n.Patients = countText(first.Patients)
+	for _, dim := range dimensionOrder {
+		u := unjudgedGroups{Dimension: dimName(dim)}
+		for _, g := range knownGroups[dim] {
+			gi, ok := first.Groups[dim][g]
+			if !ok || gi.Patients == nil || *gi.Patients < n.MinGroup {
+				u.Groups = append(u.Groups, groupName(dim, g))
+			}
+		}
+		if len(u.Groups) > 0 {
+			n.Unjudged = append(n.Unjudged, u)
+		}
+	}
+	n.NoneFound = len(d.Impacts()) == 0
+	return n
+}
+
+// OpenAlerts are the alerts not yet resolved, acknowledged or not: the API lists
+// only those.
 func (d *dashboardView) OpenAlerts() []alertView {
 	var out []alertView
 	for _, a := range d.Alerts {
-		if a.AcknowledgedAt.IsZero() {
+		if a.ResolvedAt.IsZero() {
 			out = append(out, a)
 		}
 	}
 	return out
 }
+
+// AlertText says what an alert is about in a sentence, with its group's figures as
+// this view shows them: "Deprivation quintile 3 is under-represented: 12 enrolled
+// against 20 expected."
+func (d *dashboardView) AlertText(a alertView) string {
+	g, ok := d.Dimensions[a.Dimension][a.Group]
+	enrolled, expected := equity.Suppressed, equity.NaN
+	if ok {
+		if g.Enrolled != nil && !g.Suppressed {
+			enrolled = equity.Count(*g.Enrolled)
+		}
+		if g.Expected != nil {
+			expected = equity.Float(*g.Expected)
+		}
+	}
+	return equity.AlertSentence(a.Dimension, a.Group, a.Status, enrolled, expected)
+}
+
+// Charts are the share charts, one per dimension, in dashboard order.
+func (d *dashboardView) Chart(t dimensionTable) template.HTML {
+	bars := make([]shareBar, 0, len(t.Rows))
+	for _, r := range t.Rows {
+		bars = append(bars, shareBar{Label: groupName(t.Dimension, r.Group), Share: r.Share, Low: r.ShareLow, High: r.ShareHigh,
+			Target: r.Target, Withheld: r.Withheld(), Status: r.Status})
+	}
+	return shareChart("chart-"+t.Dimension, dimName(t.Dimension), bars)
+}
+
+// SourceOf says where a dimension's target shares come from, in plain words.
+func (d *dashboardView) SourceOf(dim string) string {
+	src := d.Targets.Sources[dim]
+	if src == "" {
+		src = d.Targets.Source
+	}
+	if src == "" {
+		return ""
+	}
+	return equity.SourceLabel(src)
+}
+
+// completenessRow is one dimension's completeness, as the page shows it.
+type completenessRow struct {
+	Dimension                  string
+	Known, NotStated, NotKnown string
+	Missing                    string
+}
+
+// CompletenessRows say how much of the enrolment each dimension is recorded for.
+func (d *dashboardView) CompletenessRows() []completenessRow {
+	var out []completenessRow
+	for _, dim := range dimensionOrder {
+		c, ok := d.Completeness[dim]
+		if !ok {
+			continue
+		}
+		out = append(out, completenessRow{Dimension: dimName(dim), Known: countText(c.Known), NotStated: countText(c.NotStated),
+			NotKnown: countText(c.NotKnown), Missing: pct(c.Missing)})
+	}
+	return out
+}
+
+// EnrolmentPoints are the series' cumulative enrolment points the reader may see.
+func (d *dashboardView) EnrolmentPoints() []enrolmentPoint {
+	var out []enrolmentPoint
+	for i, at := range d.Series.At {
+		if i < len(d.Series.Enrolled) && d.Series.Enrolled[i] != nil {
+			out = append(out, enrolmentPoint{At: at, Enrolled: *d.Series.Enrolled[i]})
+		}
+	}
+	return out
+}
+
+// Projection is the enrolment the recent rate reaches by the end of recruitment:
+// the rate over the recent window (the one the chance of reaching target uses),
+// measured on the series the reader sees; nil without an end date or a series.
+func (d *dashboardView) Projection() *projection {
+	pts := d.EnrolmentPoints()
+	end, err := time.Parse("2006-01-02", d.Targets.EndDate)
+	if err != nil || len(pts) == 0 {
+		return nil
+	}
+	end = end.Add(24 * time.Hour)
+	last := pts[len(pts)-1]
+	if !end.After(last.At) {
+		return nil
+	}
+	window := 90 * 24 * time.Hour
+	if d.RecentDays != nil && *d.RecentDays > 0 {
+		window = time.Duration(*d.RecentDays * float64(24*time.Hour))
+	}
+	// From the last point at least a window old; when the series is younger than the
+	// window, from its first point (or, with one point, from no one a step before).
+	var from *enrolmentPoint
+	for i := range pts {
+		if !pts[i].At.After(last.At.Add(-window)) {
+			from = &pts[i]
+		}
+	}
+	if from == nil && len(pts) > 1 {
+		from = &pts[0]
+	} else if from == nil {
+		from = &enrolmentPoint{At: last.At.Add(-time.Duration(max(d.Series.StepDays, 1)) * 24 * time.Hour)}
+	}
+	days := last.At.Sub(from.At).Hours() / 24
+	if days <= 0 {
+		return nil
+	}
+	rate := float64(last.Enrolled-from.Enrolled) / days
+	return &projection{End: end, Enrolled: float64(last.Enrolled) + rate*end.Sub(last.At).Hours()/24}
+}
+
+// EnrolmentChart is cumulative enrolment with its projection, or "" with no series.
+func (d *dashboardView) EnrolmentChart() template.HTML {
+	return enrolmentChart("chart-enrolment", d.EnrolmentPoints(), d.Projection(), d.Targets.Total)
+}
+
+// ProjectedText says where the projection lands, in words.
+func (d *dashboardView) ProjectedText() string {
+	p := d.Projection()
+	if p == nil {
+		return ""
+	}
+	return fmt.Sprintf("about %.0f", math.Round(p.Enrolled))
+}
+
+// Summary is the dashboard in one line: enrolled, target, open alerts.
+func (d *dashboardView) Summary() string {
+	s := countText(d.Enrolled) + " enrolled"
+	if d.Targets.Total > 0 {
+		s += " of a target of " + strconv.Itoa(d.Targets.Total)
+	} else {
+		s += " (no total target set)"
+	}
+	switch n := len(d.OpenAlerts()); n {
+	case 0:
+		s += " · no open alerts"
+	case 1:
+		s += " · 1 open alert"
+	default:
+		s += " · " + strconv.Itoa(n) + " open alerts"
+	}
+	return s
+}
+
+// Withheld reports whether the view withholds small counts (a sponsor's).
+func (d *dashboardView) Withheld() bool { return d.View == "sponsor" }
 
 // SharePercent is a target share as the form shows it, "" when not set.
 func (d *dashboardView) SharePercent(dim, group string) string {
@@ -150,6 +396,7 @@ func (d *dashboardView) SharePercent(dim, group string) string {
 type equityData struct {
 	Regions   []string // of the regional table, for the targets form; none when none is loaded
 	NCTID     string
+	Title     string // the trial's brief title; its NCT number when it has none
 	Dashboard *dashboardView
 	CanEdit   bool
 	Saved     string
@@ -190,8 +437,15 @@ func (s *Site) showEquity(w http.ResponseWriter, r *http.Request, m *me, status 
 	if canEdit {
 		s.get(w, r, "/api/v1/regions", &regions, callOpts{})
 	}
-	s.render(w, r, status, "equity", page{Title: "Diversity dashboard: " + id, Me: m, Errors: errs, Wide: true,
-		D: equityData{NCTID: id, Dashboard: &d, CanEdit: canEdit, Saved: saved, Form: form, Regions: regions.Regions}})
+	title := id
+	var tr struct {
+		BriefTitle string `json:"briefTitle"`
+	}
+	if res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id), &tr, callOpts{}); res.ok() && tr.BriefTitle != "" {
+		title = tr.BriefTitle
+	}
+	s.render(w, r, status, "equity", page{Title: "Diversity dashboard: " + title, Me: m, Errors: errs, Wide: true,
+		D: equityData{NCTID: id, Title: title, Dashboard: &d, CanEdit: canEdit, Saved: saved, Form: form, Regions: regions.Regions}})
 }
 
 func (s *Site) acknowledgeAlert(w http.ResponseWriter, r *http.Request) {
@@ -283,10 +537,10 @@ func (s *Site) sponsorHome(w http.ResponseWriter, r *http.Request) {
 		}
 		s.render(w, r, http.StatusBadRequest, "sponsor", page{Title: "Your trials", Me: m,
 			Errors: []fieldError{{Field: "nct", Href: "#nct", Detail: "Enter an NCT number: NCT followed by 8 numbers, like NCT04280705"}},
-			D:      sponsorTrials{Trials: s.trialTitles(w, r, m.Trials), NCT: id}})
+			D:      sponsorTrials{Trials: s.trialTitles(w, r, m.Trials, true), NCT: id}})
 		return
 	}
-	s.render(w, r, http.StatusOK, "sponsor", page{Title: "Your trials", Me: m, D: sponsorTrials{Trials: s.trialTitles(w, r, m.Trials)}})
+	s.render(w, r, http.StatusOK, "sponsor", page{Title: "Your trials", Me: m, D: sponsorTrials{Trials: s.trialTitles(w, r, m.Trials, true)}})
 }
 
 // sponsorTrials is the sponsor's home page: their organisation's trials, and the
@@ -296,13 +550,17 @@ type sponsorTrials struct {
 	NCT    string
 }
 
-type trialLink struct{ NCTID, Title, Status string }
+type trialLink struct {
+	NCTID, Title, Status string
+	Summary              string // enrolled, target and open alerts, in words; "" when the dashboard could not be read
+}
 
 // maxListedTrials bounds the trial titles looked up for one page.
 const maxListedTrials = 100
 
 // trialTitles looks up the titles of the trials (through the API, as every page does).
-func (s *Site) trialTitles(w http.ResponseWriter, r *http.Request, ids []string) []trialLink {
+// With summaries, each comes with its dashboard's summary line.
+func (s *Site) trialTitles(w http.ResponseWriter, r *http.Request, ids []string, summaries bool) []trialLink {
 	var out []trialLink
 	for _, id := range ids[:min(len(ids), maxListedTrials)] {
 		var t struct {
@@ -312,6 +570,12 @@ func (s *Site) trialTitles(w http.ResponseWriter, r *http.Request, ids []string)
 		link := trialLink{NCTID: id, Title: id}
 		if res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id), &t, callOpts{}); res.ok() {
 			link.Title, link.Status = t.BriefTitle, t.OverallStatus
+		}
+		if summaries {
+			var d dashboardView
+			if res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id)+"/equity", &d, callOpts{}); res.ok() {
+				link.Summary = d.Summary()
+			}
 		}
 		out = append(out, link)
 	}
@@ -323,3 +587,47 @@ const (
 	equityNotStated = "not_stated"
 	equityNotKnown  = "not_known"
 )
+
+// ShareText is a group's share with its 95% interval: "20.0% (12.1% to 30.9%)".
+func (g groupStats) ShareText() string {
+	if g.Share == nil {
+		return "–"
+	}
+	s := pct(g.Share)
+	if g.ShareLow != nil && g.ShareHigh != nil {
+		s += " (" + pct(g.ShareLow) + " to " + pct(g.ShareHigh) + ")"
+	}
+	return s
+}
+
+// EnrolledText is a group's count as this view shows it: a withheld one reads
+// "fewer than 8", whatever it is.
+func (g groupStats) EnrolledText() string {
+	if g.Withheld() {
+		return equity.SuppressedText
+	}
+	return countText(g.Enrolled)
+}
+
+// sourceOption is one choice of where target shares come from.
+type sourceOption struct{ Value, Label string }
+
+// SourceOptions are the targets form's sources, in plain words.
+func (d *dashboardView) SourceOptions() []sourceOption {
+	var out []sourceOption
+	for _, v := range equity.TargetSources() {
+		out = append(out, sourceOption{Value: v, Label: equity.SourceLabel(v)})
+	}
+	return out
+}
+
+// SeriesRows are the enrolment chart's figures, for its table.
+func (d *dashboardView) SeriesRows() []enrolmentPoint { return d.EnrolmentPoints() }
+
+// EndDateText is the last day of recruitment as people write it: 31 March 2027.
+func (d *dashboardView) EndDateText() string {
+	if d.Targets.EndDate == "" {
+		return ""
+	}
+	return longDate(d.Targets.EndDate)
+}

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+
+	"equitrial/equity"
 )
 
 // The monitored dimensions and their groups, as the equity JSON names them, in the
@@ -27,87 +29,23 @@ func groupRank(dim, g string) int {
 }
 
 func dimName(dim string) string {
-	switch dim {
-	case "ethnicGroup":
-		return "Ethnic group"
-	case "imdQuintile":
-		return "Deprivation (IMD quintile)"
-	case "smi":
-		return "Serious mental illness"
-	case "sex":
-		return "Sex"
-	case "ageBand":
-		return "Age band"
+	if equity.IsDimension(dim) {
+		return equity.DimensionLabel(dim)
 	}
 	return humanField(dim)
 }
 
 // groupName says a group in words. Patient strata and equity JSON share the group
-// names ("Asian", "not_stated").
-func groupName(dim, g string) string {
-	switch g {
-	case "not_stated":
-		return "Not stated"
-	case "not_known", "unknown", "":
-		return "Not known"
-	}
-	switch dim {
-	case "imdQuintile":
-		switch g {
-		case "1":
-			return "1 (most deprived)"
-		case "5":
-			return "5 (least deprived)"
-		}
-		return g
-	case "smi":
-		if g == "yes" {
-			return "Yes"
-		}
-		if g == "no" {
-			return "No"
-		}
-	case "ageBand":
-		return g + " years"
-	}
-	return sentence(g)
-}
+// names ("Asian", "not_stated"); the words are equity's, as every dashboard view's.
+func groupName(dim, g string) string { return equity.GroupLabel(dim, g) }
 
-func statusName(s string) string {
-	switch s {
-	case "under":
-		return "Under-represented"
-	case "at_risk":
-		return "At risk"
-	case "on_target":
-		return "On target"
-	case "over":
-		return "Over-represented"
-	case "insufficient_data":
-		return "Not enough data"
-	case "target_not_set":
-		return "No target set"
-	case "suppressed":
-		return "Withheld (small numbers)"
-	}
-	return humanise(s)
-}
+// statusName and statusClass show an equity status in the one vocabulary every
+// view uses (equity.StatusWordOf): tables, alerts, charts and CSV alike.
+func statusName(s string) string { return equity.StatusLabel(s) }
 
-// statusClass colours a status: under red, at risk orange, on target green,
-// and grey for anything that makes no judgement.
-func statusClass(s string) string {
-	switch s {
-	case "under":
-		return "nhsuk-tag--red"
-	case "at_risk":
-		return "nhsuk-tag--orange"
-	case "on_target":
-		return "nhsuk-tag--green"
-	case "over":
-		return "nhsuk-tag--blue"
-	}
-	return "nhsuk-tag--grey"
-}
+// statusClass colours a status's badge: under red, at risk orange, on target
+// green, over blue, and grey for anything that makes no judgement.
+func statusClass(s string) string { return "nhsuk-tag--" + equity.StatusWordOf(s).Tone }
 
 func pct(f *float64) string {
 	if f == nil {

@@ -29,6 +29,13 @@ type patientForm struct {
 	AccessNeeds               string // one a line
 	Consent                   bool
 	Email, Phone              string
+
+	// The edit form's own (patient_edit.go): Edit switches the page to editing.
+	Edit     bool
+	Name     string   // the patient's name, for the heading
+	Absent   string   // conditions confirmed absent, one a line
+	Complete bool     // the list of conditions is complete
+	Obs      []obsRow // observations, then blank lines for new ones
 }
 
 // notStated is the form's value for "prefer not to say" about ethnicity; it is NHS

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"slices"
+	"strings"
 	"net/url"
 	"strconv"
 	"time"
@@ -10,38 +12,95 @@ import (
 type patientListData struct {
 	Patients []patientView
 	Total    int
-	Page     int
-	Prev     string
-	Next     string
+	Q, Sort  string
+	Pager    *pager
+	Sorts    []option
 }
 
-// patientList is a nurse's organisation's patients (GET /api/v1/patients).
+// patientListSize is how many patients a page of the list shows.
+const patientListSize = 20
+
+var patientSorts = []option{{"newest", "Recently added"}, {"name", "Name (A to Z)"}, {"birth-date", "Date of birth (oldest first)"}}
+
+// nhsDigits is s as an NHS number's 10 digits if it is written as one (spaces or
+// dashes allowed), else "".
+func nhsDigits(s string) string {
+	d := strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' {
+			return -1
+		}
+		return r
+	}, s)
+	if len(d) != 10 || strings.Trim(d, "0123456789") != "" {
+		return ""
+	}
+	return d
+}
+
+// formatNHS shows an NHS number as 943 476 5919.
+func formatNHS(s string) string {
+	d := nhsDigits(s)
+	if d == "" {
+		return s
+	}
+	return d[:3] + " " + d[3:6] + " " + d[6:]
+}
+
+// NHSNumberText is the NHS number as people read it: 943 476 5919.
+func (p *patientView) NHSNumberText() string { return formatNHS(p.NHSNumber) }
+
+// patientList is a nurse's organisation's patients (GET /api/v1/patients): one
+// box searches names, NHS numbers and postcodes; the list sorts and pages.
 func (s *Site) patientList(w http.ResponseWriter, r *http.Request) {
 	m := s.requireStaff(w, r, "nurse", "admin")
 	if m == nil {
 		return
 	}
-	pageNo, _ := strconv.Atoi(r.URL.Query().Get("page"))
-	if pageNo < 1 {
-		pageNo = 1
+	v := r.URL.Query()
+	d := patientListData{Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), Sorts: patientSorts}
+	if !slices.ContainsFunc(patientSorts, func(o option) bool { return o.Value == d.Sort }) {
+		d.Sort = "newest"
+	}
+	pageNo := pageParam(v)
+	q := url.Values{"size": {strconv.Itoa(patientListSize)}, "page": {strconv.Itoa(pageNo)}, "sort": {d.Sort}}
+	if nhs := nhsDigits(d.Q); nhs != "" {
+		q.Set("nhsNumber", nhs)
+	} else if d.Q != "" {
+		q.Set("q", d.Q)
 	}
 	var out struct {
 		Patients []patientView `json:"patients"`
 		Total    int           `json:"total"`
 	}
-	res := s.get(w, r, "/api/v1/patients?size=50&page="+strconv.Itoa(pageNo), &out, callOpts{})
+	p := page{Title: "Patients", Me: m, Wide: true, D: &d}
+	res := s.get(w, r, "/api/v1/patients?"+q.Encode(), &out, callOpts{})
+	if res.Status == http.StatusBadRequest {
+		p.Errors = mapErrors(res.Problem, map[string]fieldMsg{
+			"nhsNumber": {ID: "q", Msg: "That is not a valid NHS number. Check the 10 numbers, like 943 476 5919"},
+			"q":         {ID: "q", Subject: "Search"},
+		})
+		s.render(w, r, http.StatusBadRequest, "patients", p)
+		return
+	}
 	if !res.ok() {
 		s.failed(w, r, res)
 		return
 	}
-	d := patientListData{Patients: out.Patients, Total: out.Total, Page: pageNo}
-	if pageNo > 1 {
-		d.Prev = "/patients?page=" + strconv.Itoa(pageNo-1)
+	d.Patients, d.Total = out.Patients, out.Total
+	keep := url.Values{}
+	if d.Q != "" {
+		keep.Set("q", d.Q)
 	}
-	if pageNo*50 < out.Total {
-		d.Next = "/patients?page=" + strconv.Itoa(pageNo+1)
+	if d.Sort != "newest" {
+		keep.Set("sort", d.Sort)
 	}
-	s.render(w, r, http.StatusOK, "patients", page{Title: "Patients", Me: m, Wide: true, D: d})
+	d.Pager = newPager(out.Total, pageNo, patientListSize, len(out.Patients), "patient", "patients", func(n int) string {
+		return pageHref("/patients", keep, n)
+	})
+	if d.Q != "" {
+		p.Title = "Patients matching " + d.Q
+	}
+	s.render(w, r, http.StatusOK, "patients", p)
 }
 
 func (s *Site) newPatientForm(w http.ResponseWriter, r *http.Request) {
@@ -83,7 +142,13 @@ type patientData struct {
 	Matches      *matchesView
 	MatchesError string
 	Added        bool
+	Updated      bool
 	Answer       *answerState // an answer sent back with errors, shown as typed
+	Event        *eventForm   // an event form sent back with errors
+	Events       map[string]latestEvent
+	Recorded     string // the trial whose event was just recorded
+	Since        time.Time
+	Pager        *pager
 }
 
 // Forms are the answer forms for the questions a trial still asks.
@@ -94,6 +159,26 @@ func (d patientData) Forms(t trialMatch) []answerForm {
 	return answerForms("/patients/"+url.PathEscape(d.Patient.ID)+"/answers", t.NCTID, t.Asks, false, d.Answer)
 }
 
+// EventForm is the card's form to record what happened with the patient.
+func (d patientData) EventForm(t trialMatch) *eventForm {
+	if d.Patient == nil || d.Patient.Withdrawn != nil {
+		return nil
+	}
+	f := newEventForm(d.Patient.ID, t.NCTID, d.Event)
+	return &f
+}
+
+// LatestEvent is the patient's latest recruitment event in the trial, if any.
+func (d patientData) LatestEvent(nctID string) *latestEvent {
+	if e, ok := d.Events[nctID]; ok {
+		return &e
+	}
+	return nil
+}
+
+// matchesPageSize is how many matches a page of the patient's profile shows.
+const matchesPageSize = 20
+
 // patientProfile is the two-minutes-in-clinic view: who, their strata, and the
 // trials they could join with the questions still to ask, each answerable there.
 func (s *Site) patientProfile(w http.ResponseWriter, r *http.Request) {
@@ -101,24 +186,41 @@ func (s *Site) patientProfile(w http.ResponseWriter, r *http.Request) {
 	if m == nil {
 		return
 	}
-	s.showPatient(w, r, m, r.PathValue("id"), http.StatusOK, nil, nil)
+	s.showPatient(w, r, m, r.PathValue("id"), http.StatusOK, nil, nil, nil)
 }
 
-// showPatient renders the patient's page, with errors and an answer as typed
-// when an answer was refused.
-func (s *Site) showPatient(w http.ResponseWriter, r *http.Request, m *me, id string, status int, errs []fieldError, st *answerState) {
+// showPatient renders the patient's page, with errors and an answer or an event
+// form as typed when one was refused.
+func (s *Site) showPatient(w http.ResponseWriter, r *http.Request, m *me, id string, status int, errs []fieldError, st *answerState, ev *eventForm) {
 	var p patientView
 	if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id), &p, callOpts{}); !res.ok() {
 		s.failed(w, r, res)
 		return
 	}
-	d := patientData{Patient: &p, Added: r.URL.Query().Get("added") != "", Answer: st}
+	q := r.URL.Query()
+	d := patientData{Patient: &p, Added: q.Get("added") != "", Updated: q.Get("updated") != "", Answer: st, Event: ev}
+	if nctPattern.MatchString(q.Get("recorded")) {
+		d.Recorded = q.Get("recorded")
+	}
 	if p.Withdrawn == nil {
+		d.Since = seePatient(w, r, p.ID, time.Now())
+		mq := url.Values{"size": {strconv.Itoa(matchesPageSize)}}
+		pageNo := pageParam(q)
+		if pageNo > 1 {
+			mq.Set("page", strconv.Itoa(pageNo))
+		}
+		if !d.Since.IsZero() {
+			mq.Set("since", d.Since.UTC().Format(time.RFC3339))
+		}
 		var mv matchesView
-		res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id)+"/matches", &mv, callOpts{})
+		res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id)+"/matches?"+mq.Encode(), &mv, callOpts{})
 		switch {
 		case res.ok():
 			d.Matches = &mv
+			d.Pager = newPager(mv.Total, pageNo, matchesPageSize, len(mv.Results), "match", "matches", func(n int) string {
+				return pageHref("/patients/"+url.PathEscape(id), url.Values{}, n) + "#matches"
+			})
+			d.Events = s.latestEvents(w, r, id, mv.Results)
 		case res.Status == http.StatusNotFound:
 			d.MatchesError = "Matching is not available on this server yet."
 		default:
@@ -126,4 +228,25 @@ func (s *Site) showPatient(w http.ResponseWriter, r *http.Request, m *me, id str
 		}
 	}
 	s.render(w, r, status, "patient", page{Title: p.Name(), Me: m, Errors: errs, D: d})
+}
+
+// latestEvents are the patient's latest recruitment events in the trials shown;
+// none when they cannot be read (the cards then show no event).
+func (s *Site) latestEvents(w http.ResponseWriter, r *http.Request, id string, ms []trialMatch) map[string]latestEvent {
+	if len(ms) == 0 {
+		return nil
+	}
+	ids := make([]string, len(ms))
+	for i, t := range ms {
+		ids[i] = t.NCTID
+	}
+	var out struct {
+		Latest map[string]latestEvent `json:"latest"`
+	}
+	res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id)+"/events?trial="+url.QueryEscape(strings.Join(ids, ",")), &out, callOpts{})
+	if !res.ok() {
+		s.log.Warn("web: reading a patient's latest events", "status", res.Status)
+		return nil
+	}
+	return out.Latest
 }

@@ -32,6 +32,8 @@ func (m *me) Home() string {
 		return "/patients"
 	case m.Role == "sponsor":
 		return "/sponsor"
+	case m.Role == "admin":
+		return "/admin"
 	}
 	return "/"
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"equitrial"
@@ -105,7 +106,11 @@ type trialData struct {
 	Group      string
 	Status     string
 	CanDash    bool
+	Pager      *pager // the candidates' pages
 }
+
+// candidatesPageSize is how many candidates a page of a trial shows.
+const candidatesPageSize = 20
 
 func (s *Site) trial(w http.ResponseWriter, r *http.Request) {
 	m := s.whoMaybe(w, r)
@@ -136,15 +141,24 @@ func (s *Site) trial(w http.ResponseWriter, r *http.Request) {
 			q.Set("status", st)
 			d.Status = st
 		}
-		var c candidatesView
-		path := "/api/v1/trials/" + url.PathEscape(id) + "/candidates"
-		if len(q) > 0 {
-			path += "?" + q.Encode()
+		keep := url.Values{}
+		for k, v := range q {
+			keep[k] = v
 		}
+		pageNo := pageParam(r.URL.Query())
+		q.Set("size", strconv.Itoa(candidatesPageSize))
+		if pageNo > 1 {
+			q.Set("page", strconv.Itoa(pageNo))
+		}
+		var c candidatesView
+		path := "/api/v1/trials/" + url.PathEscape(id) + "/candidates?" + q.Encode()
 		res := s.get(w, r, path, &c, callOpts{})
 		switch {
 		case res.ok():
 			d.Candidates = &c
+			d.Pager = newPager(c.Total, pageNo, candidatesPageSize, len(c.Patients), "candidate", "candidates", func(n int) string {
+				return pageHref("/trials/"+url.PathEscape(id), keep, n) + "#candidates"
+			})
 		case res.Status == http.StatusNotFound:
 			d.CandErr = "Finding candidates is not available on this server yet."
 		default:

@@ -29,11 +29,15 @@ type patientView struct {
 	Breastfeeding       *bool    `json:"breastfeeding"`
 	SMI                 *bool    `json:"smi"`
 	AccessibilityNeeds  []string `json:"accessibilityNeeds"`
-	Conditions          []struct {
-		System string `json:"system"`
-		Code   string `json:"code"`
-		Text   string `json:"text"`
-	} `json:"conditions"`
+	Conditions          []conditionView `json:"conditions"`
+	ConditionsComplete  bool            `json:"conditionsComplete"` // patient edit (patient_edit.go)
+	Observations        []struct {
+		Analyte string  `json:"analyte"`
+		Value   float64 `json:"value"`
+		Unit    string  `json:"unit"`
+		Date    string  `json:"date"`
+	} `json:"observations"`
+	UpdatedAt time.Time `json:"updatedAt"`
 	Consent struct {
 		Contact bool   `json:"contact"`
 		Date    string `json:"date"`
@@ -88,16 +92,41 @@ func (p *patientView) EthnicityText() string {
 	return "Not given"
 }
 
+type conditionView struct {
+	System string `json:"system,omitempty"`
+	Code   string `json:"code,omitempty"`
+	Text   string `json:"text,omitempty"`
+	Status string `json:"status,omitempty"` // "absent": confirmed not to have it
+}
+
+// Label is "Type 2 diabetes (ICD10 E11)".
+func (c conditionView) Label() string {
+	switch {
+	case c.Text != "" && c.Code != "":
+		return c.Text + " (" + strings.ToUpper(c.System) + " " + c.Code + ")"
+	case c.Text != "":
+		return c.Text
+	}
+	return strings.ToUpper(c.System) + " " + c.Code
+}
+
+// ConditionList is the conditions the patient has.
 func (p *patientView) ConditionList() []string {
 	var out []string
 	for _, c := range p.Conditions {
-		switch {
-		case c.Text != "" && c.Code != "":
-			out = append(out, c.Text+" ("+strings.ToUpper(c.System)+" "+c.Code+")")
-		case c.Text != "":
-			out = append(out, c.Text)
-		default:
-			out = append(out, strings.ToUpper(c.System)+" "+c.Code)
+		if c.Status != "absent" {
+			out = append(out, c.Label())
+		}
+	}
+	return out
+}
+
+// AbsentList is the conditions the patient is confirmed not to have.
+func (p *patientView) AbsentList() []string {
+	var out []string
+	for _, c := range p.Conditions {
+		if c.Status == "absent" {
+			out = append(out, c.Label())
 		}
 	}
 	return out

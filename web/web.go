@@ -68,6 +68,7 @@ func New(d Deps) *Site {
 		s.pages[name] = template.Must(template.New("layout.html").Funcs(funcs).
 			ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
+	s.addAdminPages() // admin.go
 	if _, err := os.Stat(filepath.Join(d.AssetsDir, "nhsuk.min.css")); err != nil {
 		d.Log.Warn("web assets are missing: pages will be unstyled; run `make web`", "dir", d.AssetsDir)
 	}
@@ -104,12 +105,17 @@ func (s *Site) routes() *http.ServeMux {
 	mux.HandleFunc("POST /patients/new", s.createPatient)
 	mux.HandleFunc("GET /patients/{id}", s.patientProfile)
 	mux.HandleFunc("POST /patients/{id}/answers", s.answerForNurse)
+	mux.HandleFunc("POST /patients/{id}/events", s.recordEvent) // events_form.go
+	mux.HandleFunc("GET /patients/{id}/edit", s.editPatientForm) // patient_edit.go
+	mux.HandleFunc("POST /patients/{id}/edit", s.updatePatient)
 
 	mux.HandleFunc("GET /sponsor", s.sponsorHome)
 	mux.HandleFunc("GET /trials/{nctId}", s.trial)
 	mux.HandleFunc("GET /trials/{nctId}/equity", s.equity)
 	mux.HandleFunc("POST /trials/{nctId}/equity/targets", s.putTargets)
 	mux.HandleFunc("POST /trials/{nctId}/equity/alerts/{id}/acknowledge", s.acknowledgeAlert)
+
+	s.adminRoutes(mux) // admin.go
 
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, http.StatusNotFound, "Page not found",

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"equitrial/catalog"
@@ -16,8 +17,11 @@ import (
 )
 
 func runImport(ctx context.Context, c *cli, args []string) error {
+	if len(args) > 0 && args[0] == "synth" {
+		return runImportSynth(c, args[1:])
+	}
 	if len(args) == 0 || args[0] != "ctgov" {
-		return errors.New("usage: equitrial import ctgov PATH... (files or directories of ClinicalTrials.gov API v2 JSON)")
+		return errors.New("usage: equitrial import ctgov PATH... (files or directories of ClinicalTrials.gov API v2 JSON), or import synth --studies N DIR")
 	}
 	fs := flag.NewFlagSet("import ctgov", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
@@ -42,16 +46,16 @@ func runImport(ctx context.Context, c *cli, args []string) error {
 
 	bar := newProgress(c.stderr, !*quiet && c.getenv("CI") == "")
 	files, totalBytes := listFiles(paths)
-	var doneBytes int64
+	var doneBytes atomic.Int64 // read by the progress callback, on the import's writer goroutine
 	sum, err := cat.Import(ctx, func(each func(ctgov.Record) error) error {
 		for _, f := range files {
 			if err := ctgov.ReadPaths([]string{f.path}, each); err != nil {
 				return err
 			}
-			doneBytes += f.size
+			doneBytes.Add(f.size)
 		}
 		return nil
-	}, func(done int) { bar.update(done, doneBytes, totalBytes) })
+	}, func(done int) { bar.update(done, doneBytes.Load(), totalBytes) })
 	bar.finish()
 	printSummary(c.stdout, sum)
 	return err

@@ -22,6 +22,9 @@ const refdataUsage = `usage:
   equitrial refdata load --postcodes FILE --imd FILE --edition NAME [--lsoa-column NAME] [--label NAME]
       load the ONS Postcode Directory / NSPL CSV and an IMD CSV into the store
       (either file alone replaces only that table)
+  equitrial refdata load --centroids FILE
+      load small-area centroids (columns lsoa11, lat, long), alone or with --postcodes:
+      a postcode without coordinates is then placed, approximately, at its area's centroid
   equitrial refdata load --ethnicity FILE
       load a regional table of ethnic-group shares (columns region, Asian, Black,
       Mixed, White, Other; shares or percentages) for trials whose targets name a region
@@ -50,15 +53,16 @@ func runRefdataLoad(ctx context.Context, c *cli, args []string) error {
 	edition := fs.String("edition", "", "the index edition, e.g. IMD2019 or IoD2025 (required with --imd)")
 	lsoaColumn := fs.String("lsoa-column", "", "the postcode file's small-area column (default: lsoa11, then lsoa21, …)")
 	label := fs.String("label", "", "the postcode directory release, e.g. ONSPD_FEB_2024 (default: the file name)")
+	centroids := fs.String("centroids", "", "small-area centroids CSV (lsoa11,lat,long): approximate locations for postcodes without coordinates")
 	ethnicity := fs.String("ethnicity", "", "regional table of ethnic-group shares (region,Asian,Black,Mixed,White,Other) for default targets")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *postcodes == "" && *imdFile == "" && *ethnicity == "" || fs.NArg() > 0 {
+	if *postcodes == "" && *imdFile == "" && *ethnicity == "" && *centroids == "" || fs.NArg() > 0 {
 		return errors.New(refdataUsage)
 	}
 	if *ethnicity != "" {
-		if err := loadRegionalEthnicity(ctx, c, *ethnicity); err != nil || *postcodes == "" && *imdFile == "" {
+		if err := loadRegionalEthnicity(ctx, c, *ethnicity); err != nil || *postcodes == "" && *imdFile == "" && *centroids == "" {
 			return err
 		}
 	}
@@ -88,6 +92,24 @@ func runRefdataLoad(ctx context.Context, c *cli, args []string) error {
 				return err
 			}
 			manifest.Columns["postcodes"] = rep.Columns
+			if *centroids == "" && oldDir.HasCentroids() {
+				dir.SetCentroids(oldDir.Centroids()) // a new directory keeps the areas' centroids
+			}
+		}
+		if *centroids != "" {
+			if dir == nil {
+				return errors.New("refdata load: --centroids needs a postcode directory: give --postcodes too, or load one first")
+			}
+			cs, rep, err := loadFile(*centroids, func(r io.Reader, _ int64) (refdata.Centroids, refdata.LoadReport, error) {
+				return refdata.LoadCentroids(r)
+			})
+			printReport(c.stdout, "centroids", *centroids, rep)
+			if err != nil {
+				return err
+			}
+			st := dir.SetCentroids(cs)
+			fmt.Fprintf(c.stdout, "centroids: %d areas placed; %d postcodes without coordinates now have an approximate location, %d have none\n", st.Areas, st.Postcodes, st.Unplaced)
+			manifest.Columns["centroids"] = rep.Columns
 		}
 		if *imdFile != "" {
 			var rep refdata.LoadReport
@@ -108,6 +130,9 @@ func runRefdataLoad(ctx context.Context, c *cli, args []string) error {
 			manifest.Directory = dir.Label
 			manifest.Counts["postcodes"] = dir.Len()
 			manifest.Counts["areas"] = ref.Stats.Areas
+			if cs := dir.Centroids(); cs != nil {
+				manifest.Counts["centroids"] = len(cs)
+			}
 		}
 		if imd != nil {
 			manifest.Edition = imd.Edition
@@ -201,7 +226,12 @@ type lookupResult struct {
 	IMDQuintile int    `json:"imdQuintile,omitempty"`
 	IMDEdition  string `json:"imdEdition,omitempty"`
 	Nation      string `json:"nation,omitempty"`
-	Note        string `json:"note,omitempty"`
+	// Lat and Lon are the postcode's location; Approximate when it is its small
+	// area's centroid (loaded with --centroids) rather than its own.
+	Lat         *float64 `json:"lat,omitempty"`
+	Lon         *float64 `json:"lon,omitempty"`
+	Approximate bool     `json:"approximate,omitempty"`
+	Note        string   `json:"note,omitempty"`
 }
 
 func runRefdataLookup(ctx context.Context, c *cli, args []string) error {
@@ -224,7 +254,10 @@ func runRefdataLookup(ctx context.Context, c *cli, args []string) error {
 		} else {
 			r := ref.Lookup(postcode)
 			out = lookupResult{Postcode: r.Postcode, Found: r.Found, LSOA: r.LSOA, IMDDecile: r.IMDDecile, IMDQuintile: r.IMDQuintile,
-				IMDEdition: r.IMDEdition, Note: r.Note}
+				IMDEdition: r.IMDEdition, Note: r.Note, Approximate: r.Approximate}
+			if r.HasLocation {
+				out.Lat, out.Lon = &r.Lat, &r.Lon
+			}
 			if r.Nation != refdata.NationUnknown {
 				out.Nation = r.Nation.String()
 			}

@@ -111,3 +111,60 @@ func TestRefdataLoadRegionalEthnicity(t *testing.T) {
 		t.Fatal("a table without the group columns was accepted")
 	}
 }
+
+// `refdata load --centroids` places the sample's postcodes, which have no
+// coordinates, at their small areas' centroids, marked approximate, and a later
+// load of the postcodes alone keeps them.
+func TestRefdataLoadCentroids(t *testing.T) {
+	dir := testdata.SharedDir(t, "refdata")
+	getenv := env(map[string]string{"EQUITRIAL_DATA_DIR": t.TempDir(), "CI": "true"})
+	ctx := context.Background()
+	run := func(args ...string) string {
+		t.Helper()
+		var out, errs bytes.Buffer
+		if err := runRefdata(ctx, &cli{getenv: getenv, stdout: &out, stderr: &errs}, args); err != nil {
+			t.Fatalf("refdata %v: %v\n%s", args, err, errs.String())
+		}
+		return out.String()
+	}
+	lookup := func(pc string) lookupResult {
+		t.Helper()
+		var res lookupResult
+		if err := json.Unmarshal([]byte(run("lookup", pc)), &res); err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	sample := filepath.Join(dir, "onspd_sample_100k.csv")
+	run("load", "--postcodes", sample)
+	rows := testdata.ReadCSV(t, sample)[1:]
+	var pc, lsoa string
+	for _, r := range rows {
+		if strings.HasPrefix(r[3], "E01") {
+			pc, lsoa = r[0], r[3]
+			break
+		}
+	}
+	if r := lookup(pc); r.Lat != nil || r.Approximate {
+		t.Fatalf("before the centroids %s has a location: %+v", pc, r)
+	}
+	out := run("load", "--centroids", filepath.Join(dir, "lsoa11_centroids.csv"))
+	if !strings.Contains(out, "now have an approximate location") {
+		t.Errorf("load report: %s", out)
+	}
+	var want [2]float64
+	for _, r := range testdata.ReadCSV(t, filepath.Join(dir, "lsoa11_centroids.csv"))[1:] {
+		if r[0] == lsoa {
+			want[0], _ = strconv.ParseFloat(r[1], 64)
+			want[1], _ = strconv.ParseFloat(r[2], 64)
+		}
+	}
+	r := lookup(pc)
+	if r.Lat == nil || !r.Approximate || *r.Lat != want[0] || *r.Lon != want[1] {
+		t.Fatalf("%s (area %s) after the centroids: %+v, want approximate at %v", pc, lsoa, r, want)
+	}
+	run("load", "--postcodes", sample)
+	if r := lookup(pc); r.Lat == nil || !r.Approximate {
+		t.Errorf("reloading the postcodes lost the centroids: %+v", r)
+	}
+}

@@ -7,13 +7,17 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"time"
 
 	"equitrial"
 	"equitrial/api"
 	"equitrial/auth"
 	"equitrial/catalog"
+	"equitrial/internal/metrics"
 	"equitrial/internal/seal"
 	"equitrial/jobs"
 	"equitrial/matcher"
@@ -47,7 +51,13 @@ type App struct {
 	Scheduler *jobs.Scheduler
 	Auth      *auth.Service
 	Handler   http.Handler // the API with the web pages behind it
-	log       *slog.Logger
+	Metrics   *metrics.Metrics
+	// MetricsAddr is where EQUITRIAL_METRICS_ADDR's listener serves /metrics
+	// without credentials; empty when it is not set.
+	MetricsAddr string
+	log         *slog.Logger
+
+	stopMetrics func() // closes the metrics listener
 
 	stopSender func() // ends the background webhook sender and waits for it
 }
@@ -72,8 +82,11 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{DB: db, Auth: auth.New(db), log: log}
-	a.Catalog = &catalog.Catalog{Store: db.Trials, Index: ix, Log: log}
+	a := &App{DB: db, Auth: auth.New(db), log: log, Metrics: metrics.New()}
+	a.Catalog = &catalog.Catalog{Store: db.Trials, Index: ix, Log: log, Counted: func(s catalog.Summary) {
+		a.Metrics.CountImport(s.Imported, s.Updated, s.Unchanged, s.Rejected)
+	}}
+	a.Metrics.IndexDocuments(ix.Count)
 	fail := func(err error) (*App, error) {
 		ix.Close()
 		return nil, err
@@ -122,7 +135,7 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		OpenFlags: func(ctx context.Context, nctID string) ([]matcher.Flag, error) { return openFlags(ctx, db, nctID) }}
 
 	a.Monitor = &jobs.Monitor{DB: db, Log: log,
-		Sender: &jobs.Sender{Webhooks: db.Webhooks, Log: log, AllowPrivateNetworks: getenv("EQUITRIAL_WEBHOOK_ALLOW_PRIVATE") == "true"},
+		Sender: &jobs.Sender{Webhooks: db.Webhooks, Log: log, Metrics: a.Metrics, AllowPrivateNetworks: getenv("EQUITRIAL_WEBHOOK_ALLOW_PRIVATE") == "true"},
 		Strata: db.Patients.EquityStrata, Impact: a.Matcher.Impact}
 	if cfg.StartJobs {
 		if a.Scheduler, err = a.startScheduler(getenv); err != nil {
@@ -134,7 +147,7 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	a.Handler, err = api.New(api.Deps{
 		Catalog: a.Catalog, Ping: db.Ping, Log: log, AdminToken: cfg.AdminToken, Web: site,
 		Audit: db.Audit, Auth: a.Auth, Orgs: db.Orgs, TrustedProxies: cfg.TrustedProxies, OIDC: cfg.OIDC,
-		Patients: db.Patients, Reference: db.Patients.Reference, Matcher: a.Matcher,
+		Patients: db.Patients, Reference: db.Patients.Reference, Matcher: a.Matcher, Metrics: a.Metrics,
 		PatientByLink: func(ctx context.Context, token string) (string, error) {
 			p, err := db.Patients.ByAccessToken(ctx, token)
 			if err != nil {
@@ -165,6 +178,14 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		return fail(err)
 	}
 	site.SetAPI(a.Handler)
+	if addr := getenv("EQUITRIAL_METRICS_ADDR"); addr != "" {
+		if err := a.serveMetrics(addr); err != nil {
+			if a.Scheduler != nil {
+				a.Scheduler.Stop(context.Background())
+			}
+			return fail(err)
+		}
+	}
 	if cfg.StartJobs {
 		// The webhook outbox is sent in the background, never inside a monitor pass.
 		sctx, cancel := context.WithCancel(context.Background())
@@ -184,6 +205,9 @@ func (a *App) Close(ctx context.Context) error {
 	}
 	if a.stopSender != nil {
 		a.stopSender()
+	}
+	if a.stopMetrics != nil {
+		a.stopMetrics()
 	}
 	errs = append(errs, a.Catalog.Index.Close())
 	return errors.Join(errs...)
@@ -226,4 +250,33 @@ func openFlags(ctx context.Context, db *store.DB, nctID string) ([]matcher.Flag,
 		flags = append(flags, f)
 	}
 	return flags, nil
+}
+
+// serveMetrics serves GET /metrics, without credentials, on its own address
+// (EQUITRIAL_METRICS_ADDR): for a scraper on loopback or an internal network. The
+// main address serves them to admins only.
+func (a *App) serveMetrics(addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("EQUITRIAL_METRICS_ADDR: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			a.log.Error("metrics listener", "error", err.Error())
+		}
+	}()
+	a.MetricsAddr = ln.Addr().String()
+	a.log.Info("serving metrics", "addr", a.MetricsAddr)
+	a.stopMetrics = func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		srv.Shutdown(ctx)
+		<-done
+	}
+	return nil
 }

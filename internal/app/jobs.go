@@ -35,7 +35,7 @@ func (a *App) startScheduler(getenv func(string) string) (*jobs.Scheduler, error
 	if err != nil {
 		return nil, err
 	}
-	sched, err := jobs.New(a.DB, jobs.Options{LeaseTTL: ttl, Logger: a.log})
+	sched, err := jobs.New(a.DB, jobs.Options{LeaseTTL: ttl, Logger: a.log, Metrics: a.Metrics})
 	if err != nil {
 		return nil, err
 	}
