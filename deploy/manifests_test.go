@@ -809,14 +809,24 @@ func variablesTheBinaryReads(t *testing.T) map[string]bool {
 	return read
 }
 
-// documented: the README names the variable, in full or in its shorthand (the
-// Configuration table's "`EQUITRIAL_JOB_EQUITY_MONITOR`, `_INDEX_SYNC`" form).
+// documented: the README names the variable, in full, in its shorthand (the
+// Configuration table's "`EQUITRIAL_JOB_EQUITY_MONITOR`, `_INDEX_SYNC`" form) or as
+// a wildcard prefix with a field documented for another prefix ("`EQUITRIAL_OIDC_STAFF_ISSUER`
+// … likewise `EQUITRIAL_OIDC_PATIENT_*`").
 func documented(readme, name string) bool {
 	if regexp.MustCompile(`\b` + name + `\b`).MatchString(readme) {
 		return true
 	}
 	for i := 1; i < len(name); i++ {
-		if name[i] == '_' && strings.Contains(readme, "`"+name[:i]) && strings.Contains(readme, "`"+name[i:]+"`") {
+		if name[i] != '_' {
+			continue
+		}
+		if strings.Contains(readme, "`"+name[:i]) && strings.Contains(readme, "`"+name[i:]+"`") {
+			return true
+		}
+		// "likewise `EQUITRIAL_OIDC_PATIENT_*`": the prefix is documented, and the
+		// same field of another prefix in full or shorthand.
+		if strings.Contains(readme, "`"+name[:i+1]+"*`") && strings.Contains(readme, name[i:]+"`") {
 			return true
 		}
 	}

@@ -57,7 +57,7 @@ func shareChart(id, dimension string, bars []shareBar) template.HTML {
 		plotW  = 330.0
 		valueX = plotX + plotW + 12
 		badgeX = valueX + 100
-		width  = 780.0
+		width  = 820.0
 		top    = 44.0 // legend and axis labels
 		rowH   = 34.0
 	)
@@ -121,7 +121,7 @@ func statusBadge(x, mid float64, status string) string {
 	if c[0] == "" {
 		c = toneColours["grey"]
 	}
-	width := 12 + 7.6*float64(len(w.Label))
+	width := 12 + 8.0*float64(len(w.Label))
 	return fmt.Sprintf(`<g class="equitrial-chart-status" data-status="%s"><rect x="%g" y="%g" width="%.1f" height="22" fill="%s" stroke="%s"/><text x="%g" y="%g" fill="%s" font-weight="600">%s</text></g>`,
 		esc(status), x, mid-11, width, c[1], c[0], x+6, mid+4, c[0], esc(w.Label))
 }

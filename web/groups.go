@@ -99,17 +99,3 @@ func deref(v any) any {
 
 func list(items ...string) []string { return items }
 
-// criterionWords says which group a criterion falls hardest on, in plain words.
-func criterionWords(criterion, dim, group string, rateRatio float64) string {
-	who := groupName(dim, group)
-	if dim == "ageBand" {
-		who = "people aged " + group
-	} else {
-		who = who + " (" + dimName(dim) + ")"
-	}
-	s := fmt.Sprintf("“%s” rules out %s more often than others", criterion, who)
-	if rateRatio > 0 {
-		s = fmt.Sprintf("“%s” rules out %s %.1f times as often as others", criterion, who, rateRatio)
-	}
-	return s
-}
