@@ -98,4 +98,3 @@ func deref(v any) any {
 }
 
 func list(items ...string) []string { return items }
-
