@@ -2,6 +2,7 @@ package deploy
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -51,6 +52,27 @@ func stripComments(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// decodeStrict decodes one YAML document into a Kubernetes API object as the API
+// server would read what kubectl sends: YAML becomes JSON without looking at the
+// target type (so an unquoted 1095 stays a number and cannot fill a string field,
+// which sigs.k8s.io/yaml's UnmarshalStrict would quietly convert), duplicate keys are
+// an error, and so is any field the type does not have.
+func decodeStrict(doc []byte, obj any) error {
+	j, err := sigsyaml.YAMLToJSONStrict(doc)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(j))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(obj); err != nil {
+		return err
+	}
+	if dec.More() {
+		return fmt.Errorf("trailing data after the object")
+	}
+	return nil
 }
 
 // loadManifests decodes every document of every deploy/k8s/*.yaml into the
@@ -109,7 +131,7 @@ func loadManifests(t *testing.T) manifests {
 				t.Errorf("%s document %d: unexpected %q %q (add its API type to this test)", path, i+1, head.APIVersion, head.Kind)
 				continue
 			}
-			if err := sigsyaml.UnmarshalStrict(doc, obj); err != nil {
+			if err := decodeStrict(doc, obj); err != nil {
 				t.Errorf("%s document %d (%s): %v", path, i+1, head.Kind, err)
 			}
 		}
@@ -135,13 +157,26 @@ func TestKubernetesManifestsDecodeStrictly(t *testing.T) {
 	}
 
 	// The strict decoder must really be strict: a misspelt field fails.
-	bad := []byte("apiVersion: apps/v1\nkind: Deployment\nspec:\n  replica: 2\n")
-	if err := sigsyaml.UnmarshalStrict(bad, &appsv1.Deployment{}); err == nil {
-		t.Error("strict decoding accepted an unknown field")
-	}
-	dup := []byte("apiVersion: v1\nkind: ConfigMap\ndata:\n  A: x\n  A: y\n")
-	if err := sigsyaml.UnmarshalStrict(dup, &corev1.ConfigMap{}); err == nil {
-		t.Error("strict decoding accepted a duplicate key")
+	for what, doc := range map[string]string{
+		"an unknown field":           "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replica: 2\n",
+		"a duplicate key":            "apiVersion: v1\nkind: ConfigMap\ndata:\n  A: x\n  A: y\n",
+		"a number for a string":      "apiVersion: v1\nkind: ConfigMap\ndata:\n  EQUITRIAL_RETENTION_DAYS: 1095\n",
+		"a string for a number":      "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: \"2\"\n",
+		"a field at the wrong level": "apiVersion: v1\nkind: Service\nspec:\n  targetPort: 8080\n",
+	} {
+		if _, err := sigsyaml.YAMLToJSON([]byte(doc)); err != nil {
+			t.Fatalf("%s: not even YAML: %v", what, err)
+		}
+		var obj any = &corev1.ConfigMap{}
+		switch {
+		case strings.Contains(doc, "Deployment"):
+			obj = &appsv1.Deployment{}
+		case strings.Contains(doc, "Service"):
+			obj = &corev1.Service{}
+		}
+		if err := decodeStrict([]byte(doc), obj); err == nil {
+			t.Errorf("strict decoding accepted %s", what)
+		}
 	}
 }
 

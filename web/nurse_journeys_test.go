@@ -199,7 +199,7 @@ func TestNurseEditsPatient(t *testing.T) {
 	}
 	vals := js[map[string]string](t, ctx, `Object.fromEntries(["given-name","family-name","dob-day","dob-month","dob-year","postcode","phone","conditions"].map(id => [id, document.getElementById(id).value]))`)
 	want := map[string]string{"given-name": "Bola", "family-name": "Adeyemi", "dob-day": "9", "dob-month": "3", "dob-year": "1972",
-		"postcode": "LS1 4AP", "phone": "07700 900982", "conditions": "type 2 diabetes\nHypertension (ICD10 I10)"}
+		"postcode": "LS1 4AP", "phone": "+447700900982", "conditions": "type 2 diabetes (ICD10 E11)\nHypertension (ICD10 I10)"}
 	for k, v := range want {
 		if vals[k] != v {
 			t.Errorf("edit form %s = %q, want %q", k, vals[k], v)

@@ -35,7 +35,9 @@ func seedDemo(ctx context.Context, a *app.App, trials, patients int, out io.Writ
 		return err
 	}
 	start := time.Now()
-	progress := func(format string, args ...any) { fmt.Fprintf(out, "seeding demo data: "+format+"\n", args...) }
+	progress := func(format string, args ...any) {
+		fmt.Fprintf(out, "seeding demo data: "+format+" (%s)\n", append(args, time.Since(start).Round(time.Second))...)
+	}
 	progress("%d trials…", trials)
 	records := synth.Trials(trials, 1)
 	sum, err := a.Catalog.Import(ctx, synth.Reader(records), nil)

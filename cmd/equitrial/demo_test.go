@@ -40,7 +40,7 @@ func TestDemoDataInvariants(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("seeding output:\n%s", out.String())
-	if !strings.Contains(out.String(), "seeding demo data: 400 trials…") || !strings.Contains(out.String(), "seeding demo data: 60 patients…") {
+	if !strings.Contains(out.String(), "seeding demo data: 400 trials… (") || !strings.Contains(out.String(), "seeding demo data: 60 patients… (") {
 		t.Errorf("seeding printed no progress:\n%s", out.String())
 	}
 
