@@ -6,10 +6,12 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
 	"equitrial"
+	"equitrial/refdata"
 	"equitrial/synth"
 )
 
@@ -119,5 +121,41 @@ func TestPatientLatestEvents(t *testing.T) {
 	}
 	if code := s.send("GET", "/api/v1/patients/"+p.ID+"/events?trial=NCT1", nurse, "", nil); code != http.StatusBadRequest {
 		t.Errorf("a bad trial id: %d, want 400", code)
+	}
+}
+
+// A postcode without coordinates of its own is searched from its small area's
+// centroid, and the answer says the point is approximate; one not in the
+// directory is named as such.
+func TestSearchNearApproximatePostcode(t *testing.T) {
+	b := refdata.NewDirectoryBuilder(0)
+	if err := b.Add("LS1 3EX", "E01033010", refdata.NationUnknown, &refdata.Point{Lat: 53.8021, Lon: -1.5519}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Add("LS2 9JT", "E01011365", refdata.NationUnknown, nil); err != nil {
+		t.Fatal(err)
+	}
+	dir, _ := b.Build()
+	dir.SetCentroids(refdata.Centroids{"E01011365": {Lat: 53.81, Lon: -1.55}})
+	ref, err := refdata.NewReference(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newPatientService(t, ref)
+	var res struct {
+		Near *struct {
+			Lat         float64
+			Approximate bool
+		}
+	}
+	if code := s.send("GET", "/api/v1/trials?near=LS2+9JT&radius_km=10", "", "", &res); code != http.StatusOK || res.Near == nil || !res.Near.Approximate || res.Near.Lat != 53.81 {
+		t.Errorf("near LS2 9JT: %d %+v, want the centroid, approximate", code, res.Near)
+	}
+	if code := s.send("GET", "/api/v1/trials?near=LS1+3EX", "", "", &res); code != http.StatusOK || res.Near == nil || res.Near.Approximate {
+		t.Errorf("near LS1 3EX: %d %+v, want its own point", code, res.Near)
+	}
+	var p problem
+	if code := s.send("GET", "/api/v1/trials?near=LS9+9ZZ&age=old", "", "", &p); code != http.StatusBadRequest || len(p.Errors) != 2 || !strings.Contains(p.Errors[0].Detail+p.Errors[1].Detail, "not in the postcode directory") {
+		t.Errorf("a postcode not in the directory and a bad age: %d %+v", code, p)
 	}
 }

@@ -79,12 +79,6 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		return nil, err
 	}
 	db.embedded = emb
-	if emb != nil {
-		if err := emb.indexIDs(ctx); err != nil {
-			db.Close(context.Background())
-			return nil, err
-		}
-	}
 	return db, nil
 }
 
@@ -110,6 +104,10 @@ func Connect(ctx context.Context, uri, database string) (*DB, error) {
 			client.Disconnect(context.Background())
 			return nil, fmt.Errorf("store: indexes: %w", err)
 		}
+	}
+	if err := indexEmbeddedIDs(ctx, uri, database); err != nil {
+		client.Disconnect(context.Background())
+		return nil, fmt.Errorf("store: %w", err)
 	}
 	return d, nil
 }

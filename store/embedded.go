@@ -57,6 +57,7 @@ func StartEmbedded(dir string, logger *slog.Logger) (*Embedded, error) {
 		f.Run(ctx)
 	}()
 	e.uri = f.MongoDBURI()
+	embeddedServers.Store(e.uri, e)
 	return e, nil
 }
 
@@ -65,6 +66,7 @@ func (e *Embedded) URI() string { return e.uri }
 
 // Stop shuts the server down, waits for it to close its files, and releases the lock.
 func (e *Embedded) Stop() {
+	embeddedServers.Delete(e.uri)
 	e.cancel()
 	<-e.done
 	e.lock.Close()

@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	_ "modernc.org/sqlite" // FerretDB's SQLite driver, already linked in
 )
@@ -21,18 +23,26 @@ import (
 // expression FerretDB queries by; FerretDB ignores it, SQLite keeps it current
 // and drops it with its table. It runs at every start, after the repositories
 // have created their collections.
-func (e *Embedded) indexIDs(ctx context.Context) error {
-	files, err := filepath.Glob(filepath.Join(e.dir, "*.sqlite"))
-	if err != nil {
-		return err
+//
+// Connect runs it for the database it opens when the server at uri is one this
+// process started (the embedded one, or the tests').
+func indexEmbeddedIDs(ctx context.Context, uri, database string) error {
+	v, ok := embeddedServers.Load(uri)
+	if !ok {
+		return nil
 	}
-	for _, f := range files {
-		if err := indexIDsIn(ctx, f); err != nil {
-			return fmt.Errorf("embedded database: indexing _id in %s: %w", filepath.Base(f), err)
-		}
+	file := filepath.Join(v.(*Embedded).dir, database+".sqlite")
+	if _, err := os.Stat(file); err != nil {
+		return nil // no collection yet
+	}
+	if err := indexIDsIn(ctx, file); err != nil {
+		return fmt.Errorf("embedded database: indexing _id in %s: %w", filepath.Base(file), err)
 	}
 	return nil
 }
+
+// embeddedServers holds the embedded servers this process runs, by URI.
+var embeddedServers sync.Map
 
 func indexIDsIn(ctx context.Context, file string) error {
 	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)")

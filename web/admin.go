@@ -285,10 +285,10 @@ type secretShown struct {
 // Overview is the administrator's start page: counts, jobs' last runs, and what
 // needs attention.
 type Overview struct {
-	Trials, Patients                                    int
+	Trials, Patients                                          int
 	ActiveUsers, DisabledUsers, ActiveTokens, Sites, Sponsors int
-	FailedJobs                                          int
-	HaveTrials, HavePatients                            bool
+	FailedJobs                                                int
+	HaveTrials, HavePatients                                  bool
 }
 
 func (s *Site) renderAdmin(w http.ResponseWriter, r *http.Request, status int, name, title string, m *me, errs []fieldError, d adminData) {
@@ -447,8 +447,12 @@ func (s *Site) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabled
 	http.Redirect(w, r, "/admin/users?done="+done, http.StatusSeeOther)
 }
 
-func (s *Site) adminDisableUser(w http.ResponseWriter, r *http.Request) { s.adminSetDisabled(w, r, true) }
-func (s *Site) adminEnableUser(w http.ResponseWriter, r *http.Request)  { s.adminSetDisabled(w, r, false) }
+func (s *Site) adminDisableUser(w http.ResponseWriter, r *http.Request) {
+	s.adminSetDisabled(w, r, true)
+}
+func (s *Site) adminEnableUser(w http.ResponseWriter, r *http.Request) {
+	s.adminSetDisabled(w, r, false)
+}
 
 func (s *Site) adminResetPassword(w http.ResponseWriter, r *http.Request) {
 	m := s.requireStaff(w, r, "admin")

@@ -367,7 +367,7 @@ func TestSearchNearPostcodeWithoutCoordinates(t *testing.T) {
 	if len(sites) == 0 {
 		t.Fatalf("no trial near LS2 9JT:\n%s", text(t, ctx, "main"))
 	}
-	if !strings.Contains(sites[0], "Nearest site") || !strings.Contains(sites[0], "miles") || !strings.Contains(sites[0], "(approximate)") || !strings.Contains(sites[0], ":") {
+	if !strings.HasPrefix(sites[0], "Nearest site: ") || !strings.Contains(sites[0], "· nearest site") || !strings.Contains(sites[0], "miles") || !strings.Contains(sites[0], "(approximate)") {
 		t.Errorf("first result's site line: %q", sites[0])
 	}
 	if showing := text(t, ctx, "#showing"); !regexp.MustCompile(`^Showing 1–\d+ of \d+ trials$`).MatchString(showing) {

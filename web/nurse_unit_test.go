@@ -14,9 +14,11 @@ func TestSnippetIsShortAndClean(t *testing.T) {
 		in, want string
 	}{
 		// bullets and numbering from registry text go, words are whole, marks stay
-		{"lusion Criteria:\n\n* Adults with <mark>type</mark> 2 <mark>diabetes</mark>\n* HbA1c &gt;= 7%\n1. Able to consent and willing to attend every visit at the hospital for a full year of follo",
+		{"…lusion Criteria:\n\n* Adults with <mark>type</mark> 2 <mark>diabetes</mark>\n* HbA1c &gt;= 7%\n1. Able to consent and willing to attend every visit at the hospital for a full year of follo…",
 			"… Criteria: Adults with <mark>type</mark> 2 <mark>diabetes</mark> HbA1c &gt;= 7% Able to consent and willing to attend every visit at the hospital for a full year of …"},
 		{"A study of <mark>asthma</mark> in children.", "A study of <mark>asthma</mark> in children."},
+		{"…<mark>Asthma</mark> in children and young peo…", "… <mark>Asthma</mark> in children and young …"},
+		{"…ple with <mark>asthma</mark>…", "… with <mark>asthma</mark> …"},
 		{"<mark>Asthma</mark> * care", "<mark>Asthma</mark> care"},
 		{"<b>Bold</b> &lt;script&gt; <mark>x</mark>", "Bold &lt;script&gt; <mark>x</mark>"},
 	}

@@ -265,22 +265,23 @@ func snippet(fragment string, max int) template.HTML {
 	if t == "" {
 		return ""
 	}
-	rs := []rune(t)
+	// The index marks a fragment cut out of longer text with "…" at either end, and
+	// cuts wherever its character count falls, often inside a word: that partial
+	// word goes (unless it is a search word, which starts and ends whole).
 	cutStart, cutEnd := false, false
-	// A fragment that starts in the middle of a word (lower case, not after a mark)
-	// loses that partial word.
-	if first := rs[0]; first >= 'a' && first <= 'z' && len(fragment) > 0 && !strings.HasPrefix(fragment, "<mark>") {
-		if i := indexRune(rs, ' '); i > 0 && i < len(rs)-1 && !containsMark(rs[:i]) {
-			rs, cutStart = rs[i+1:], true
+	if rest, ok := strings.CutPrefix(t, "…"); ok {
+		t, cutStart = strings.TrimSpace(rest), true
+		if i := strings.IndexByte(t, ' '); i > 0 && !strings.HasPrefix(t, string(markOpen)) {
+			t = t[i+1:]
 		}
 	}
-	// Likewise a last word cut off without punctuation, when the fragment is long
-	// enough to have been cut.
-	if n := len(rs); n > 0 && len([]rune(fragment)) >= 150 && !strings.ContainsRune(".!?;:)", rs[n-1]) && rs[n-1] != markClose {
-		if i := lastIndexRune(rs, ' '); i > 0 && !containsMark(rs[i:]) {
-			rs, cutEnd = rs[:i], true
+	if rest, ok := strings.CutSuffix(t, "…"); ok {
+		t, cutEnd = strings.TrimSpace(rest), true
+		if i := strings.LastIndexByte(t, ' '); i > 0 && !strings.HasSuffix(t, string(markClose)) {
+			t = t[:i]
 		}
 	}
+	rs := []rune(t)
 	if textLen(rs) > max {
 		// Cut at the last space before max characters of text.
 		n, last := 0, -1

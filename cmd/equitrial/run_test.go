@@ -26,7 +26,7 @@ func serve(t *testing.T, getenv func(string) string, args ...string) (string, *t
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, append([]string{"equitrial", "serve"}, args...), getenv, &stdout, &stderr) }()
 	urlPattern := regexp.MustCompile(`serving at (http://\S+/)`)
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(5 * time.Minute) // demo seeding registers ~600 patients: minutes on a loaded machine
 	for {
 		if m := urlPattern.FindStringSubmatch(stdout.String()); m != nil {
 			stop := func() {
