@@ -33,6 +33,7 @@ import (
 // re-derives the strata from the reference data in use, and then tells subscribers.
 type Patients struct {
 	c       *mongo.Collection
+	claims  *mongo.Collection // NHS numbers in use, by organisation (patients_nhs_claims.go)
 	keys    atomic.Pointer[seal.Keyring]
 	ref     atomic.Pointer[refdata.Reference]
 	checker *patients.Checker
@@ -131,13 +132,16 @@ type patientDoc struct {
 }
 
 func (s *Patients) ensureIndexes(ctx context.Context) error {
-	return ensureIndexes(ctx, s.c,
+	if err := ensureIndexes(ctx, s.c,
 		mongo.IndexModel{Keys: bson.D{{Key: "org", Value: 1}, {Key: "createdAt", Value: -1}}},
 		mongo.IndexModel{Keys: bson.D{{Key: "nhsLookup", Value: 1}}},
 		mongo.IndexModel{Keys: bson.D{{Key: "accessTokenHash", Value: 1}}},
 		mongo.IndexModel{Keys: bson.D{{Key: "consent.contact", Value: 1}}},
 		mongo.IndexModel{Keys: bson.D{{Key: "keyId", Value: 1}}},
-	)
+	); err != nil {
+		return err
+	}
+	return s.backfillNHSClaims(ctx)
 }
 
 // SetKeyring gives the repository the keys to seal and open identifiers with. Until
@@ -214,9 +218,6 @@ func (s *Patients) Create(ctx context.Context, p *equitrial.Patient, opt CreateO
 	if err := s.checker.Prepare(&rec); err != nil {
 		return nil, err
 	}
-	if err := s.checkNHSNumberFree(ctx, keys, rec.Org, rec.NHSNumber, ""); err != nil {
-		return nil, err
-	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	rec.ID, rec.CreatedAt, rec.UpdatedAt = newPatientID(), now, now
 	rec.Strata = patients.DeriveStrata(&rec, s.ref.Load(), now)
@@ -225,36 +226,15 @@ func (s *Patients) Create(ctx context.Context, p *equitrial.Patient, opt CreateO
 		return nil, err
 	}
 	doc.AccessTokenHash = opt.AccessTokenHash
+	if err := s.claimNHSNumber(ctx, rec.Org, doc.NHSLookup, rec.ID); err != nil {
+		return nil, err
+	}
 	if _, err := s.c.InsertOne(ctx, doc); err != nil {
+		s.releaseNHSNumber(ctx, rec.Org, doc.NHSLookup, rec.ID)
 		return nil, fmt.Errorf("store: create patient: %w", err)
 	}
 	s.notify(PatientChange{Kind: PatientCreated, ID: rec.ID, Org: rec.Org, Patient: matchView(&rec), UpdatedAt: rec.UpdatedAt})
 	return &rec, nil
-}
-
-// checkNHSNumberFree refuses a second live record with the same NHS number in one
-// organisation. Without transactions two simultaneous registrations could both pass;
-// the check is for the common mistake, not a guarantee.
-func (s *Patients) checkNHSNumberFree(ctx context.Context, keys *seal.Keyring, org, nhs, self string) error {
-	if nhs == "" {
-		return nil
-	}
-	filter := bson.M{"org": org, "nhsLookup": keys.Lookup("nhsNumber", nhs)}
-	if self != "" {
-		filter["_id"] = bson.M{"$ne": self}
-	}
-	var other struct {
-		ID string `bson:"_id"`
-	}
-	err := s.c.FindOne(ctx, filter, options.FindOne().SetProjection(bson.M{"_id": 1})).Decode(&other)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments):
-		return nil
-	case err != nil:
-		return err
-	}
-	return &equitrial.Error{Kind: equitrial.KindConflict, Detail: "a patient with this NHS number is already registered in your organisation (" + other.ID + ")",
-		Fields: []equitrial.FieldError{{Field: "nhsNumber", Detail: "is already registered"}}}
 }
 
 // Get returns a patient with identifiers opened, or a KindNotFound error.
@@ -371,9 +351,6 @@ func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial
 	if err := s.checker.Prepare(&rec); err != nil {
 		return nil, err
 	}
-	if err := s.checkNHSNumberFree(ctx, keys, rec.Org, rec.NHSNumber, rec.ID); err != nil {
-		return nil, err
-	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	if !now.After(old.UpdatedAt) {
 		now = old.UpdatedAt.Add(time.Millisecond) // keep updatedAt strictly increasing for the check above
@@ -385,12 +362,29 @@ func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial
 		return nil, err
 	}
 	doc.AccessTokenHash = old.AccessTokenHash
+	moved := doc.NHSLookup != old.NHSLookup
+	if moved {
+		if err := s.claimNHSNumber(ctx, rec.Org, doc.NHSLookup, rec.ID); err != nil {
+			return nil, err
+		}
+	}
 	res, err := s.c.ReplaceOne(ctx, bson.M{"_id": rec.ID, "updatedAt": old.UpdatedAt, "withdrawn": bson.M{"$exists": false}}, doc)
+	if err == nil && res.MatchedCount == 0 {
+		err = equitrial.Errorf(equitrial.KindConflict, "patient %s was changed by someone else while saving; read it again", rec.ID)
+	}
 	if err != nil {
+		if moved {
+			s.releaseNHSNumber(ctx, rec.Org, doc.NHSLookup, rec.ID)
+		}
+		if equitrial.Is(equitrial.KindConflict, err) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("store: update patient: %w", err)
 	}
-	if res.MatchedCount == 0 {
-		return nil, equitrial.Errorf(equitrial.KindConflict, "patient %s was changed by someone else while saving; read it again", rec.ID)
+	if moved {
+		if err := s.releaseNHSNumber(ctx, old.Org, old.NHSLookup, rec.ID); err != nil {
+			return nil, fmt.Errorf("store: update patient: releasing the old NHS number: %w", err)
+		}
 	}
 	s.notify(PatientChange{Kind: PatientUpdated, ID: rec.ID, Org: rec.Org, Patient: matchView(&rec), UpdatedAt: rec.UpdatedAt})
 	return &rec, nil
@@ -489,6 +483,12 @@ func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equit
 	for k, v := range cond {
 		filter[k] = v
 	}
+	var before struct {
+		NHSLookup string `bson:"nhsLookup"`
+	}
+	if err := s.c.FindOne(ctx, bson.M{"_id": id}, options.FindOne().SetProjection(bson.M{"nhsLookup": 1})).Decode(&before); err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, false, fmt.Errorf("store: withdraw consent: %w", err)
+	}
 	now := s.now().UTC().Truncate(time.Millisecond)
 	unset := bson.M{}
 	for _, f := range []string{"sealed", "keyId", "nhsLookup", "accessTokenHash", "sex", "ethnicCategory",
@@ -509,6 +509,9 @@ func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equit
 	}
 	withdrawn := res.ModifiedCount > 0
 	if withdrawn {
+		if err := s.releaseNHSNumber(ctx, doc.Org, before.NHSLookup, id); err != nil {
+			return nil, false, fmt.Errorf("store: withdraw consent: releasing the NHS number: %w", err)
+		}
 		s.notify(PatientChange{Kind: PatientWithdrawn, ID: id, Org: doc.Org, UpdatedAt: doc.UpdatedAt})
 	}
 	p, err := fromDoc(keys, doc)
@@ -520,13 +523,17 @@ func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equit
 func (s *Patients) Delete(ctx context.Context, id string) error {
 	defer s.locks.lock(id)()
 	var doc struct {
-		Org string `bson:"org"`
+		Org       string `bson:"org"`
+		NHSLookup string `bson:"nhsLookup"`
 	}
 	err := s.c.FindOneAndDelete(ctx, bson.M{"_id": id}).Decode(&doc) // FerretDB has no projection in findAndModify
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return equitrial.Errorf(equitrial.KindNotFound, "no patient with id %s", id)
 	}
 	if err != nil {
+		return err
+	}
+	if err := s.releaseNHSNumber(ctx, doc.Org, doc.NHSLookup, id); err != nil {
 		return err
 	}
 	s.notify(PatientChange{Kind: PatientDeleted, ID: id, Org: doc.Org})
@@ -544,12 +551,22 @@ func (s *Patients) ByNHSNumber(ctx context.Context, org, nhsNumber string) (*equ
 	if err != nil {
 		return nil, err
 	}
+	lookup := filter["nhsLookup"].(string)
 	if org != "" {
-		filter["org"] = org
+		// one organisation: its claim names the record, read by _id alone (on the
+		// embedded store any other filter reads every record)
+		id, err := s.claimedBy(ctx, org, lookup)
+		if err != nil {
+			return nil, err
+		}
+		filter = bson.M{"_id": id}
 	}
 	doc, err := s.getDoc(ctx, filter, "no patient with that NHS number")
 	if err != nil {
 		return nil, err
+	}
+	if doc.NHSLookup != lookup || doc.Withdrawn != nil {
+		return nil, equitrial.Errorf(equitrial.KindNotFound, "no patient with that NHS number")
 	}
 	return fromDoc(keys, doc)
 }

@@ -10,6 +10,7 @@ import (
 // their index builders.
 func (d *DB) openPatients() []func(context.Context) error {
 	d.Patients = newPatients(d.db.Collection("patients"))
+	d.Patients.claims = d.db.Collection("patient_nhs_claims")
 	d.RefData = &RefData{chunks: d.db.Collection("refdata_chunks"), manifest: d.db.Collection("refdata")}
 	return []func(context.Context) error{d.Patients.ensureIndexes, d.RefData.ensureIndexes}
 }
