@@ -46,10 +46,13 @@ func seedDemo(ctx context.Context, a *app.App, trials, patients int, out io.Writ
 	}
 	progress("%d patients…", patients)
 	g := synth.NewPatientGenerator(7, synth.PatientOptions{Reference: db.Patients.Reference(), Identifiers: true, Org: demoSite, Now: time.Now().UTC()})
-	for i := 0; i < patients; i++ {
-		if _, err := db.Patients.Create(ctx, g.Next(), store.CreateOptions{}); err != nil {
+	for i := 0; i < patients; {
+		if _, err := db.Patients.Create(ctx, g.Next(), store.CreateOptions{}); equitrial.Is(equitrial.KindConflict, err) {
+			continue // an NHS number drawn twice: draw again
+		} else if err != nil {
 			return fmt.Errorf("seeding demo patients: %w", err)
 		}
+		i++
 	}
 	// The sponsor's trials: recruiting ones (never "not yet recruiting": those have
 	// enrolled nobody), one per condition, a schizophrenia trial among them when
@@ -201,7 +204,9 @@ func seedConditionPatients(ctx context.Context, a *app.App, g *synth.PatientGene
 				yes := true
 				p.SMI = &yes
 			}
-			if _, err := a.DB.Patients.Create(ctx, p, store.CreateOptions{}); err != nil {
+			if _, err := a.DB.Patients.Create(ctx, p, store.CreateOptions{}); equitrial.Is(equitrial.KindConflict, err) {
+				continue // the generator drew an NHS number already registered: draw again
+			} else if err != nil {
 				return added, err
 			}
 			added++
