@@ -7,8 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -43,7 +43,7 @@ type Catalog struct {
 
 // batchSize is how many records are written to the store and index at once: large
 // enough to amortise round trips, small enough that progress shows.
-const batchSize = 250
+const batchSize = 1000
 
 // maxRejectionsListed bounds the rejections kept in a summary; all are counted.
 const maxRejectionsListed = 200

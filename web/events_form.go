@@ -62,9 +62,9 @@ type eventForm struct {
 	Open     bool // show the form open: it came back with errors
 }
 
-func (f eventForm) ErrFor(part string) string   { return f.Err[part] }
-func (f eventForm) Stages() []option             { return eventStages }
-func (f eventForm) DeclinedReasons() []option    { return reasonOptions(equity.DeclinedReasons) }
+func (f eventForm) ErrFor(part string) string     { return f.Err[part] }
+func (f eventForm) Stages() []option              { return eventStages }
+func (f eventForm) DeclinedReasons() []option     { return reasonOptions(equity.DeclinedReasons) }
 func (f eventForm) ScreenFailedReasons() []option { return reasonOptions(equity.ScreenFailedReasons) }
 
 // latestEvent is the API's event as the card shows it.
@@ -170,8 +170,13 @@ func (s *Site) recordEvent(w http.ResponseWriter, r *http.Request) {
 	}
 	if len(errs) == 0 {
 		site := m.Org
-		if site == "" {
-			site = "equitrial"
+		if site == "" { // an administrator: the patient's own organisation recruits
+			var p patientView
+			if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id), &p, callOpts{}); !res.ok() {
+				s.failed(w, r, res)
+				return
+			}
+			site = p.Org
 		}
 		res := s.call(w, r, http.MethodPost, "/api/v1/trials/"+url.PathEscape(f.NCTID)+"/events", f.body(id, site, time.Now()),
 			callOpts{header: map[string]string{"Idempotency-Key": f.Key}})

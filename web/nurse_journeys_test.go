@@ -267,9 +267,10 @@ func TestNurseSearchesSortsAndPagesPatients(t *testing.T) {
 	s := newService(t)
 	pw := s.user(t, "nurse@example.org", "nurse", "site-leeds", "site")
 	for i := range 24 {
-		nursePatient(t, s, equitrial.Patient{GivenName: fmt.Sprintf("Person%02d", i), FamilyName: fmt.Sprintf("Zed%02d", i), BirthDate: fmt.Sprintf("19%02d-01-01", 40+i)})
+		nursePatient(t, s, equitrial.Patient{GivenName: fmt.Sprintf("Person%02d", i), FamilyName: fmt.Sprintf("Zed%02d", i), BirthDate: fmt.Sprintf("19%02d-01-01", 50+i),
+			Postcode: s.near, Conditions: []equitrial.Condition{{Text: "type 2 diabetes"}}})
 	}
-	nursePatient(t, s, equitrial.Patient{GivenName: "Ada", FamilyName: "Okafor", BirthDate: "1999-12-31", NHSNumber: "9434765919", Postcode: "LS1 4AP"})
+	nursePatient(t, s, equitrial.Patient{GivenName: "Ada", FamilyName: "Okafor", BirthDate: "1999-12-31", NHSNumber: "9434765919", Postcode: "LS2 9JT"})
 
 	signIn(t, ctx, s, "nurse@example.org", pw)
 	visit(t, ctx, s.url+"/patients")
@@ -302,7 +303,7 @@ func TestNurseSearchesSortsAndPagesPatients(t *testing.T) {
 		submit(t, ctx, "#search-patients")
 		return texts(t, ctx, "tbody tr td:first-child a")
 	}
-	for _, c := range []struct{ q, want string }{{"943 476 5919", "Ada Okafor"}, {"9434765919", "Ada Okafor"}, {"okafor", "Ada Okafor"}, {"ls1 4ap", "Ada Okafor"}, {"person07", "Person07 Zed07"}} {
+	for _, c := range []struct{ q, want string }{{"943 476 5919", "Ada Okafor"}, {"9434765919", "Ada Okafor"}, {"okafor", "Ada Okafor"}, {"ls2 9jt", "Ada Okafor"}, {"person07", "Person07 Zed07"}} {
 		if got := find(c.q, "newest"); len(got) != 1 || got[0] != c.want {
 			t.Errorf("search %q: %v, want %s", c.q, got, c.want)
 		}
@@ -328,6 +329,27 @@ func TestNurseSearchesSortsAndPagesPatients(t *testing.T) {
 		t.Errorf("page 2 by date of birth: %v at %s", got, path(t, ctx))
 	}
 	shot(t, ctx, "nurse-patients-sorted")
+
+	// A trial's candidates say how many there are, and page.
+	counted := regexp.MustCompile(`^(Showing \d+–\d+ of (\d+) candidates|Showing \d+ of \d+ candidates|Showing 1 candidate|No candidates)$`)
+	for _, id := range s.nct {
+		visit(t, ctx, s.url+"/trials/"+id)
+		got := text(t, ctx, "#candidates-showing")
+		if !counted.MatchString(got) {
+			t.Errorf("%s candidates: %q", id, got)
+			continue
+		}
+		if js[int](t, ctx, `document.querySelectorAll("a.nhsuk-pagination__next").length`) == 1 {
+			shot(t, ctx, "nurse-candidates")
+			axe(t, ctx, "candidates page 1")
+			submit(t, ctx, "a.nhsuk-pagination__next")
+			if got := text(t, ctx, "#candidates-showing"); !strings.HasPrefix(got, "Showing 21–") {
+				t.Errorf("%s candidates page 2: %q", id, got)
+			}
+			return
+		}
+	}
+	t.Error("no trial has a second page of candidates among the 25 patients")
 }
 
 // Anyone searches for trials near a postcode that has no coordinates of its own

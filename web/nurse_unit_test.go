@@ -144,3 +144,44 @@ func TestEventFormNeedsStageAndReason(t *testing.T) {
 		t.Error("a form without a key gets one")
 	}
 }
+
+// The edit form's merge patch: emptied fields removed (null), consent never sent,
+// coded conditions kept when their line is unchanged, absent ones marked, and a
+// form mistake holds the whole save back.
+func TestPatientEditPatch(t *testing.T) {
+	cur := &patientView{GivenName: "Bola", Phone: "+447700900982", Census2021Ethnicity: "black_caribbean",
+		Conditions: []conditionView{{System: "icd10", Code: "E11", Text: "type 2 diabetes"}, {Text: "asthma", Status: "absent"}}}
+	f := formFromPatient(cur)
+	if f.Conditions != "type 2 diabetes (ICD10 E11)" || f.Absent != "asthma" || len(f.Obs) != blankObsRows {
+		t.Fatalf("form from the record: %+v", f)
+	}
+	f.DobDay, f.DobMonth, f.DobYear = "9", "3", "1972"
+	f.Phone = ""
+	f.Absent = "asthma\nMyocardial infarction"
+	f.Obs = []obsRow{{Analyte: "egfr", Value: "48", Unit: "mL/min/1.73m2", Date: "2026-11-03"}}
+	b, local := f.patchBody(cur, time.Now())
+	if len(local) != 0 {
+		t.Fatal(local)
+	}
+	if _, ok := b["consent"]; ok {
+		t.Error("the edit sends consent")
+	}
+	if v, ok := b["phone"]; !ok || v != nil {
+		t.Errorf("an emptied phone: %v, want null", v)
+	}
+	if _, ok := b["ethnicCategory"]; ok {
+		t.Error("an unchanged ethnic group touches the category")
+	}
+	conds, _ := b["conditions"].([]map[string]string)
+	if len(conds) != 3 || conds[0]["code"] != "E11" || conds[1]["status"] != "absent" || conds[2]["text"] != "Myocardial infarction" || conds[2]["status"] != "absent" {
+		t.Errorf("conditions %v", conds)
+	}
+	if obs, _ := b["observations"].([]map[string]any); len(obs) != 1 || obs[0]["value"] != 48.0 || b["birthDate"] != "1972-03-09" {
+		t.Errorf("observations %v, birth date %v", b["observations"], b["birthDate"])
+	}
+	f.Obs[0].Value = "lots"
+	b, local = f.patchBody(cur, time.Now())
+	if len(local) != 1 || local[0].Field != "obs-0-value" || b["birthDate"] != "not-a-date" {
+		t.Errorf("a bad value: errors %v, birth date %v (the API must refuse the whole patch)", local, b["birthDate"])
+	}
+}

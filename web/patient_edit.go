@@ -108,8 +108,11 @@ func (f patientForm) patchBody(cur *patientView, now time.Time) (map[string]any,
 			b[k] = nil // emptied on the form: removed
 		}
 	}
-	if f.Ethnicity == notStated {
+	switch {
+	case f.Ethnicity == notStated:
 		b["census2021Ethnicity"] = nil
+	case f.Ethnicity != "" && f.Ethnicity != cur.Census2021Ethnicity:
+		b["ethnicCategory"] = nil // a new answer replaces the old category, "prefers not to say" included
 	}
 	// Conditions: each line as it was stored (with its code) when unchanged, else text.
 	byLabel := map[string]conditionView{}

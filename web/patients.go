@@ -2,10 +2,10 @@ package web
 
 import (
 	"net/http"
-	"slices"
-	"strings"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 

@@ -12,23 +12,23 @@ import (
 // not the Go types behind it, so that the pages depend only on what the API says.
 
 type patientView struct {
-	ID                  string   `json:"id"`
-	GivenName           string   `json:"givenName"`
-	FamilyName          string   `json:"familyName"`
-	BirthDate           string   `json:"birthDate"`
-	NHSNumber           string   `json:"nhsNumber"`
-	Email               string   `json:"email"`
-	Phone               string   `json:"phone"`
-	Postcode            string   `json:"postcode"`
-	Sex                 string   `json:"sex"`
-	EthnicCategory      string   `json:"ethnicCategory"`
-	Census2021Ethnicity string   `json:"census2021Ethnicity"`
-	Language            string   `json:"language"`
-	InterpreterNeeded   *bool    `json:"interpreterNeeded"`
-	Pregnant            *bool    `json:"pregnant"`
-	Breastfeeding       *bool    `json:"breastfeeding"`
-	SMI                 *bool    `json:"smi"`
-	AccessibilityNeeds  []string `json:"accessibilityNeeds"`
+	ID                  string          `json:"id"`
+	GivenName           string          `json:"givenName"`
+	FamilyName          string          `json:"familyName"`
+	BirthDate           string          `json:"birthDate"`
+	NHSNumber           string          `json:"nhsNumber"`
+	Email               string          `json:"email"`
+	Phone               string          `json:"phone"`
+	Postcode            string          `json:"postcode"`
+	Sex                 string          `json:"sex"`
+	EthnicCategory      string          `json:"ethnicCategory"`
+	Census2021Ethnicity string          `json:"census2021Ethnicity"`
+	Language            string          `json:"language"`
+	InterpreterNeeded   *bool           `json:"interpreterNeeded"`
+	Pregnant            *bool           `json:"pregnant"`
+	Breastfeeding       *bool           `json:"breastfeeding"`
+	SMI                 *bool           `json:"smi"`
+	AccessibilityNeeds  []string        `json:"accessibilityNeeds"`
 	Conditions          []conditionView `json:"conditions"`
 	ConditionsComplete  bool            `json:"conditionsComplete"` // patient edit (patient_edit.go)
 	Observations        []struct {
@@ -38,7 +38,7 @@ type patientView struct {
 		Date    string  `json:"date"`
 	} `json:"observations"`
 	UpdatedAt time.Time `json:"updatedAt"`
-	Consent struct {
+	Consent   struct {
 		Contact bool   `json:"contact"`
 		Date    string `json:"date"`
 		Channel string `json:"channel"`

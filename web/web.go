@@ -105,7 +105,7 @@ func (s *Site) routes() *http.ServeMux {
 	mux.HandleFunc("POST /patients/new", s.createPatient)
 	mux.HandleFunc("GET /patients/{id}", s.patientProfile)
 	mux.HandleFunc("POST /patients/{id}/answers", s.answerForNurse)
-	mux.HandleFunc("POST /patients/{id}/events", s.recordEvent) // events_form.go
+	mux.HandleFunc("POST /patients/{id}/events", s.recordEvent)  // events_form.go
 	mux.HandleFunc("GET /patients/{id}/edit", s.editPatientForm) // patient_edit.go
 	mux.HandleFunc("POST /patients/{id}/edit", s.updatePatient)
 
