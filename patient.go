@@ -10,39 +10,39 @@ import "time"
 // encrypted at rest by the store; everything else is stored in the clear so that
 // matching and equity statistics can run without decrypting anyone.
 type Patient struct {
-	ID                  string          `json:"id"`
-	GivenName           string          `json:"givenName,omitempty"`
-	FamilyName          string          `json:"familyName,omitempty"`
-	BirthDate           string          `json:"birthDate,omitempty"` // YYYY-MM-DD
-	NHSNumber           string          `json:"nhsNumber,omitempty"`
-	Email               string          `json:"email,omitempty"`
-	Phone               string          `json:"phone,omitempty"`
-	Postcode            string          `json:"postcode,omitempty"`
-	Sex                 string          `json:"sex,omitempty"`            // female, male, other, unknown
-	EthnicCategory      string          `json:"ethnicCategory,omitempty"` // NHS Data Dictionary code A–S, Z, 99
-	Census2021Ethnicity string          `json:"census2021Ethnicity,omitempty"`
-	Conditions          []Condition     `json:"conditions,omitempty"`
+	ID                  string      `json:"id"`
+	GivenName           string      `json:"givenName,omitempty"`
+	FamilyName          string      `json:"familyName,omitempty"`
+	BirthDate           string      `json:"birthDate,omitempty"` // YYYY-MM-DD
+	NHSNumber           string      `json:"nhsNumber,omitempty"`
+	Email               string      `json:"email,omitempty"`
+	Phone               string      `json:"phone,omitempty"`
+	Postcode            string      `json:"postcode,omitempty"`
+	Sex                 string      `json:"sex,omitempty"`            // female, male, other, unknown
+	EthnicCategory      string      `json:"ethnicCategory,omitempty"` // NHS Data Dictionary code A–S, Z, 99
+	Census2021Ethnicity string      `json:"census2021Ethnicity,omitempty"`
+	Conditions          []Condition `json:"conditions,omitempty"`
 	// ConditionsComplete: the conditions are a complete coded problem list (a GP
 	// or hospital record), so a diagnosis not in it is taken as absent. Without
 	// it, matching asks about a required diagnosis that is not listed.
 	ConditionsComplete bool `json:"conditionsComplete,omitempty"`
 	// Answers to matching questions, one per question key (eligibility.Question).
-	Answers []Answer `json:"answers,omitempty"`
-	Medicines           []string        `json:"medicines,omitempty"`
-	Observations        []Observation   `json:"observations,omitempty"`
-	Pregnant            *bool           `json:"pregnant,omitempty"`
-	Breastfeeding       *bool           `json:"breastfeeding,omitempty"`
-	SMI                 *bool           `json:"smi,omitempty"` // an explicit answer; F20–F31 diagnoses also count
-	Language            string          `json:"language,omitempty"`
-	InterpreterNeeded   *bool           `json:"interpreterNeeded,omitempty"`
-	AccessibilityNeeds  []string        `json:"accessibilityNeeds,omitempty"`
-	Consent             Consent         `json:"consent"`
-	Source              string          `json:"source,omitempty"` // self-registered, nurse, imported
-	Org                 string          `json:"org,omitempty"`    // the organisation responsible for the record
-	Strata              *Strata         `json:"strata,omitempty"` // derived, read-only
-	CreatedAt           time.Time       `json:"createdAt,omitzero"`
-	UpdatedAt           time.Time       `json:"updatedAt,omitzero"`
-	Withdrawn           *WithdrawalNote `json:"withdrawn,omitempty"` // set when consent was withdrawn and identifiers erased
+	Answers            []Answer        `json:"answers,omitempty"`
+	Medicines          []string        `json:"medicines,omitempty"`
+	Observations       []Observation   `json:"observations,omitempty"`
+	Pregnant           *bool           `json:"pregnant,omitempty"`
+	Breastfeeding      *bool           `json:"breastfeeding,omitempty"`
+	SMI                *bool           `json:"smi,omitempty"` // an explicit answer; F20–F31 diagnoses also count
+	Language           string          `json:"language,omitempty"`
+	InterpreterNeeded  *bool           `json:"interpreterNeeded,omitempty"`
+	AccessibilityNeeds []string        `json:"accessibilityNeeds,omitempty"`
+	Consent            Consent         `json:"consent"`
+	Source             string          `json:"source,omitempty"` // self-registered, nurse, imported
+	Org                string          `json:"org,omitempty"`    // the organisation responsible for the record
+	Strata             *Strata         `json:"strata,omitempty"` // derived, read-only
+	CreatedAt          time.Time       `json:"createdAt,omitzero"`
+	UpdatedAt          time.Time       `json:"updatedAt,omitzero"`
+	Withdrawn          *WithdrawalNote `json:"withdrawn,omitempty"` // set when consent was withdrawn and identifiers erased
 }
 
 // Condition is one coded diagnosis: system icd10 or snomed; free text is mapped

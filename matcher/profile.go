@@ -80,7 +80,6 @@ func ProfileOf(p *equitrial.Patient, asOf time.Time) *eligibility.Profile {
 	return pr
 }
 
-
 // spokenLanguages says which languages the patient can take part in, as the
 // lower-case English names the eligibility engine reads ("english", "polish").
 // Only what the record settles is listed: a preferred language other than English
