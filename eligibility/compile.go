@@ -60,6 +60,9 @@ type Compiled struct {
 	// judged: some criterion only a person (or an answer) can settle, so
 	// without answers the best verdict is "potentially eligible"
 	judged bool
+	// judgedOwn: some criterion only its own answer can settle (no shared topic
+	// question asks it), so topic answers cannot make the trial "eligible"
+	judgedOwn bool
 	// needs[i]: what a profile must hold for crits[i] to fail; rest: the union
 	// over the criteria from the text, less age and sex, which the structured
 	// criteria (first in crits) check with the same bounds (facts_mask.go)
@@ -162,6 +165,9 @@ func Compile(c *Criteria) *Compiled {
 		}
 		if cr.first == cr.end || cr.res.opaque != "" {
 			k.judged = true
+			if cr.topic == "" {
+				k.judgedOwn = true
+			}
 		}
 		k.rest.facts |= k.needs[i].facts &^ (factAge | factSex)
 		k.rest.codes[0] |= k.needs[i].codes[0]

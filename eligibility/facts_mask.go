@@ -15,12 +15,15 @@ const (
 	factAge factBits = 1 << iota
 	factSex
 	factNegCodes // a complete problem list, or conditions confirmed absent
-	factPregnant
-	factBreastfeeding
-	factSMI
-	factPsychiatric
-	factLanguage
-	factCapacity
+	// only the answer that can fail each flag counts: a known "not pregnant"
+	// cannot fail a pregnancy exclusion, so it need not be checked
+	factPregnant      // pregnant: fails an exclusion of pregnancy
+	factNotPregnant   // not pregnant: fails a trial for pregnant people
+	factBreastfeeding // breastfeeding
+	factSMI           // a serious mental illness
+	factPsychiatric   // a psychiatric history
+	factLanguage      // languages known, so one may be missing
+	factNoCapacity    // cannot consent personally
 	factTopicAnswers     // answers to shared free-text questions (topic:…)
 	factDiagnosisAnswers // answers to diagnosis questions
 )
@@ -69,8 +72,10 @@ func (c *Compiled) needsOf(cr *compiledCriterion) needs {
 		case partExclude:
 			n.facts |= factDiagnosisAnswers
 			n.addCodes(p.codes)
-		case partPregnancy, partPregnant:
+		case partPregnancy:
 			n.facts |= factPregnant
+		case partPregnant:
+			n.facts |= factNotPregnant
 		case partBreastfeeding:
 			n.facts |= factBreastfeeding
 		case partSMI:
@@ -80,7 +85,7 @@ func (c *Compiled) needsOf(cr *compiledCriterion) needs {
 		case partLanguage:
 			n.facts |= factLanguage
 		case partCapacity:
-			n.facts |= factCapacity
+			n.facts |= factNoCapacity
 		}
 	}
 	return n
@@ -97,12 +102,13 @@ func (pp *Prepared) holds() needs {
 	set(pp.hasAge, factAge)
 	set(pp.sex == "FEMALE" || pp.sex == "MALE", factSex)
 	set(pp.complete || len(pp.absent) > 0, factNegCodes)
-	set(pp.pregnant != triUnknown, factPregnant)
-	set(pp.breastfeeding != triUnknown, factBreastfeeding)
-	set(pp.smi != triUnknown, factSMI)
-	set(pp.psych != triUnknown, factPsychiatric)
+	set(pp.pregnant == triYes, factPregnant)
+	set(pp.pregnant == triNo, factNotPregnant)
+	set(pp.breastfeeding == triYes, factBreastfeeding)
+	set(pp.smi == triYes, factSMI)
+	set(pp.psych == triYes, factPsychiatric)
 	set(len(pp.langs) > 0 || len(pp.notLangs) > 0, factLanguage)
-	set(pp.capacity != triUnknown, factCapacity)
+	set(pp.capacity == triNo, factNoCapacity)
 	for k := range pp.answers {
 		set(strings.HasPrefix(k, "topic:"), factTopicAnswers)
 		set(strings.HasPrefix(k, "diagnosis:") && pp.anyOfYes, factDiagnosisAnswers)
