@@ -30,20 +30,25 @@ const maxEventsPerRequest = 10000
 // posted), one computed now and not stored. Alerts are always read fresh, since
 // users acknowledge them between passes. Sponsors get the disclosure-controlled view.
 func (s *Server) getEquity(c *gin.Context) error {
-	id := c.Param("nctId")
-	if err := s.requireTrialAccess(c, id); err != nil {
-		return err
-	}
-	if err := s.requireTrial(c, id); err != nil {
-		return err
-	}
-	d, err := s.dashboardFor(c, id)
+	_, d, err := s.dashboardFromPath(c)
 	if err != nil {
 		return err
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, d)
 	return nil
+}
+
+// dashboardFromPath is the dashboard of the trial the path names, after the checks
+// of trialFromPath: the JSON and CSV views serve the same dashboard, so they share
+// this.
+func (s *Server) dashboardFromPath(c *gin.Context) (string, equity.Dashboard, error) {
+	id, err := s.trialFromPath(c)
+	if err != nil {
+		return "", equity.Dashboard{}, err
+	}
+	d, err := s.dashboardFor(c, id)
+	return id, d, err
 }
 
 // dashboardFor is a trial's dashboard as the caller may see it, with its open
@@ -89,6 +94,20 @@ func (s *Server) monitor() *jobs.Monitor {
 	return &jobs.Monitor{DB: s.Equity.DB}
 }
 
+// trialFromPath is the trial the path names (:nctId), once the caller may see it
+// and the store has it: every per-trial equity endpoint opens with these checks,
+// in this order (403 before 404), so they share this.
+func (s *Server) trialFromPath(c *gin.Context) (string, error) {
+	id := c.Param("nctId")
+	if err := s.requireTrialAccess(c, id); err != nil {
+		return "", err
+	}
+	if err := s.requireTrial(c, id); err != nil {
+		return "", err
+	}
+	return id, nil
+}
+
 // requireTrial answers 404 for a trial not in the store.
 func (s *Server) requireTrial(c *gin.Context, id string) error {
 	if s.Equity.DB == nil {
@@ -99,11 +118,8 @@ func (s *Server) requireTrial(c *gin.Context, id string) error {
 }
 
 func (s *Server) getTargets(c *gin.Context) error {
-	id := c.Param("nctId")
-	if err := s.requireTrialAccess(c, id); err != nil {
-		return err
-	}
-	if err := s.requireTrial(c, id); err != nil {
+	id, err := s.trialFromPath(c)
+	if err != nil {
 		return err
 	}
 	t, found, err := s.Equity.DB.Targets.Get(c.Request.Context(), id)
@@ -118,11 +134,8 @@ func (s *Server) getTargets(c *gin.Context) error {
 }
 
 func (s *Server) putTargets(c *gin.Context) error {
-	id := c.Param("nctId")
-	if err := s.requireTrialAccess(c, id); err != nil {
-		return err
-	}
-	if err := s.requireTrial(c, id); err != nil {
+	id, err := s.trialFromPath(c)
+	if err != nil {
 		return err
 	}
 	var t equity.Targets
@@ -226,11 +239,8 @@ func (s *Server) appendEvents(c *gin.Context, events []equity.Event) error {
 }
 
 func (s *Server) listAlerts(c *gin.Context) error {
-	id := c.Param("nctId")
-	if err := s.requireTrialAccess(c, id); err != nil {
-		return err
-	}
-	if err := s.requireTrial(c, id); err != nil {
+	id, err := s.trialFromPath(c)
+	if err != nil {
 		return err
 	}
 	all := c.Query("status") == "all"

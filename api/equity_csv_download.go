@@ -16,14 +16,7 @@ import (
 // …/equity (dashboardFor, through equityResponse), so a sponsor's CSV carries the
 // disclosure-controlled figures only.
 func (s *Server) getEquityCSV(c *gin.Context) error {
-	id := c.Param("nctId")
-	if err := s.requireTrialAccess(c, id); err != nil {
-		return err
-	}
-	if err := s.requireTrial(c, id); err != nil {
-		return err
-	}
-	d, err := s.dashboardFor(c, id)
+	id, d, err := s.dashboardFromPath(c)
 	if err != nil {
 		return err
 	}

@@ -61,26 +61,14 @@ func (d *Directory) MarshalBinary() ([]byte, error) {
 		p = binary.AppendUvarint(p, zigzag(int64(d.lsoa[i])-int64(prevArea)))
 		prevArea = d.lsoa[i]
 		p = append(p, byte(d.nation[i]))
-		if d.lat[i] == noCoord {
-			p = append(p, 0)
-			continue
-		}
-		p = binary.AppendUvarint(p, zigzag(int64(d.lat[i])-int64(prevLat))+1)
-		p = binary.AppendUvarint(p, zigzag(int64(d.lon[i])-int64(prevLon)))
-		prevLat, prevLon = d.lat[i], d.lon[i]
+		p = appendPoint(p, d.lat[i], d.lon[i], &prevLat, &prevLon)
 	}
 	if d.clat == nil {
 		return frame(directoryMagic, 1, p), nil
 	}
 	prevLat, prevLon = 0, 0
 	for a := 1; a < len(d.lsoas); a++ {
-		if d.clat[a] == noCoord {
-			p = append(p, 0)
-			continue
-		}
-		p = binary.AppendUvarint(p, zigzag(int64(d.clat[a])-int64(prevLat))+1)
-		p = binary.AppendUvarint(p, zigzag(int64(d.clon[a])-int64(prevLon)))
-		prevLat, prevLon = d.clat[a], d.clon[a]
+		p = appendPoint(p, d.clat[a], d.clon[a], &prevLat, &prevLon)
 	}
 	return frame(directoryMagic, 2, p), nil
 }
@@ -128,17 +116,7 @@ func (d *Directory) UnmarshalBinary(data []byte) error {
 			dec.fail("unknown nation")
 		}
 		nd.nation[i] = nation
-		dl := dec.uvarint()
-		if dl == 0 {
-			nd.lat[i], nd.lon[i] = noCoord, noCoord
-			continue
-		}
-		lat += unzigzag(dl - 1)
-		lon += unzigzag(dec.uvarint())
-		if lat < -90*coordScale || lat > 90*coordScale || lon < -180*coordScale || lon > 180*coordScale {
-			dec.fail("location out of range")
-		}
-		nd.lat[i], nd.lon[i] = int32(lat), int32(lon)
+		nd.lat[i], nd.lon[i] = dec.point(&lat, &lon, "location out of range")
 	}
 	if key>>(keyChars*keyCharBits) != 0 {
 		dec.fail("postcode key out of range")
@@ -149,17 +127,7 @@ func (d *Directory) UnmarshalBinary(data []byte) error {
 		nd.clat[0], nd.clon[0] = noCoord, noCoord
 		lat, lon = 0, 0
 		for a := 1; a <= nAreas && dec.err == nil; a++ {
-			dl := dec.uvarint()
-			if dl == 0 {
-				nd.clat[a], nd.clon[a] = noCoord, noCoord
-				continue
-			}
-			lat += unzigzag(dl - 1)
-			lon += unzigzag(dec.uvarint())
-			if lat < -90*coordScale || lat > 90*coordScale || lon < -180*coordScale || lon > 180*coordScale {
-				dec.fail("centroid out of range")
-			}
-			nd.clat[a], nd.clon[a] = int32(lat), int32(lon)
+			nd.clat[a], nd.clon[a] = dec.point(&lat, &lon, "centroid out of range")
 		}
 	}
 	if err := dec.done("postcode directory"); err != nil {
@@ -346,6 +314,37 @@ func (d *decoder) fail(msg string) {
 		d.err = errors.New(msg)
 	}
 	d.p = nil
+}
+
+// appendPoint codes one point after the running prevLat and prevLon (which it
+// advances), as decoder.point reads it: a zero for a point not given (noCoord),
+// else the deltas, the latitude's shifted up one. Postcodes and centroids are coded
+// alike, so both write through this.
+func appendPoint(p []byte, lat, lon int32, prevLat, prevLon *int32) []byte {
+	if lat == noCoord {
+		return append(p, 0)
+	}
+	p = binary.AppendUvarint(p, zigzag(int64(lat)-int64(*prevLat))+1)
+	p = binary.AppendUvarint(p, zigzag(int64(lon)-int64(*prevLon)))
+	*prevLat, *prevLon = lat, lon
+	return p
+}
+
+// point reads one delta-coded point after the running lat and lon (which it
+// advances): noCoord twice for a point not given (a zero), and a failure named
+// outOfRange for one off the globe. Postcodes and centroids are coded alike, so
+// both read through this.
+func (d *decoder) point(lat, lon *int64, outOfRange string) (int32, int32) {
+	dl := d.uvarint()
+	if dl == 0 {
+		return noCoord, noCoord
+	}
+	*lat += unzigzag(dl - 1)
+	*lon += unzigzag(d.uvarint())
+	if *lat < -90*coordScale || *lat > 90*coordScale || *lon < -180*coordScale || *lon > 180*coordScale {
+		d.fail(outOfRange)
+	}
+	return int32(*lat), int32(*lon)
 }
 
 func (d *decoder) uvarint() uint64 {

@@ -1,10 +1,8 @@
 package refdata
 
 import (
-	"encoding/csv"
 	"io"
 	"math"
-	"slices"
 
 	"equitrial"
 )
@@ -30,14 +28,10 @@ var (
 // yields no point.
 func LoadCentroids(r io.Reader) (Centroids, LoadReport, error) {
 	rep := LoadReport{Columns: map[string]string{}}
-	cr := csv.NewReader(skipBOM(r))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	cr, header, err := openCSV(r, "centroids")
 	if err != nil {
-		return nil, rep, readError("centroids", err)
+		return nil, rep, err
 	}
-	header = slices.Clone(header)
 	h := newHeaderIndex(header)
 	area, lat, lon := h.find(centroidAreaHeaders...), h.find(latHeaders...), h.find(lonHeaders...)
 	var missing []equitrial.FieldError

@@ -2,7 +2,9 @@ package refdata
 
 import (
 	"bufio"
+	"encoding/csv"
 	"io"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -75,4 +77,19 @@ func skipBOM(r io.Reader) io.Reader {
 		br.Discard(3)
 	}
 	return br
+}
+
+// openCSV starts reading a reference CSV: byte-order mark skipped, rows of any
+// length, records reused, and the header row read and kept (ReuseRecord would
+// overwrite it with the next row). Every loader opens its file alike, so they share
+// this; what names the file in errors.
+func openCSV(r io.Reader, what string) (*csv.Reader, []string, error) {
+	cr := csv.NewReader(skipBOM(r))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return nil, nil, readError(what, err)
+	}
+	return cr, slices.Clone(header), nil
 }

@@ -1,7 +1,6 @@
 package refdata
 
 import (
-	"encoding/csv"
 	"fmt"
 	"io"
 	"slices"
@@ -206,14 +205,10 @@ func LoadIMD(r io.Reader, edition string, opts IMDOptions) (*IMDTable, LoadRepor
 	if edition == "" {
 		return nil, rep, equitrial.Invalid("an index edition is required", equitrial.FieldError{Field: "edition", Detail: `name the index, e.g. "IMD2019"`})
 	}
-	cr := csv.NewReader(skipBOM(r))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	cr, header, err := openCSV(r, "deprivation index")
 	if err != nil {
-		return nil, rep, readError("deprivation index", err)
+		return nil, rep, err
 	}
-	header = slices.Clone(header) // ReuseRecord would overwrite it with the next row
 	h := newHeaderIndex(header)
 	area := h.find(areaHeaders...)
 	decile, derr := findIndexColumn(h, "decile")

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -48,14 +47,10 @@ var (
 // no postcode column, or yields no postcodes.
 func LoadPostcodes(r io.Reader, opts PostcodeOptions) (*Directory, LoadReport, error) {
 	rep := LoadReport{Columns: map[string]string{}}
-	cr := csv.NewReader(skipBOM(r))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	cr, header, err := openCSV(r, "postcode directory")
 	if err != nil {
-		return nil, rep, readError("postcode directory", err)
+		return nil, rep, err
 	}
-	header = slices.Clone(header) // ReuseRecord would overwrite it with the next row
 	h := newHeaderIndex(header)
 	col := struct{ pc, lsoa, ctry, lat, lon, term int }{
 		pc: h.find(postcodeHeaders...), lsoa: -1,

@@ -278,17 +278,20 @@ type PatientPage struct {
 	Size     int                  `json:"size"`
 }
 
-// List returns a page of patients, newest first, with identifiers opened.
-func (s *Patients) List(ctx context.Context, q PatientQuery) (*PatientPage, error) {
-	keys, err := s.keyring()
-	if err != nil {
-		return nil, err
-	}
+// paged is q with the page size defaulted (20) and capped (100) and the page at
+// least 1: List and Search page alike, so both share it.
+func (q PatientQuery) paged() PatientQuery {
 	if q.Size <= 0 {
 		q.Size = 20
 	}
 	q.Size = min(q.Size, 100)
 	q.Page = max(q.Page, 1)
+	return q
+}
+
+// filter selects q's organisation and consent; List and Search select alike, so
+// both share it.
+func (q PatientQuery) filter() bson.M {
 	filter := bson.M{}
 	if q.Org != "" {
 		filter["org"] = q.Org
@@ -300,6 +303,17 @@ func (s *Patients) List(ctx context.Context, q PatientQuery) (*PatientPage, erro
 			filter["consent.contact"] = bson.M{"$ne": true}
 		}
 	}
+	return filter
+}
+
+// List returns a page of patients, newest first, with identifiers opened.
+func (s *Patients) List(ctx context.Context, q PatientQuery) (*PatientPage, error) {
+	keys, err := s.keyring()
+	if err != nil {
+		return nil, err
+	}
+	q = q.paged()
+	filter := q.filter()
 	total, err := s.c.CountDocuments(ctx, filter)
 	if err != nil {
 		return nil, err

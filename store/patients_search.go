@@ -6,7 +6,6 @@ import (
 	"slices"
 	"strings"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"equitrial"
@@ -58,22 +57,8 @@ func (s *Patients) Search(ctx context.Context, q PatientSearch) (*PatientPage, e
 	if err != nil {
 		return nil, err
 	}
-	if q.Size <= 0 {
-		q.Size = 20
-	}
-	q.Size = min(q.Size, 100)
-	q.Page = max(q.Page, 1)
-	filter := bson.M{}
-	if q.Org != "" {
-		filter["org"] = q.Org
-	}
-	if q.Consented != nil {
-		if *q.Consented {
-			filter["consent.contact"] = true
-		} else {
-			filter["consent.contact"] = bson.M{"$ne": true}
-		}
-	}
+	q.PatientQuery = q.PatientQuery.paged()
+	filter := q.PatientQuery.filter()
 	if q.NHSNumber != "" {
 		n, ok := equitrial.NormaliseNHSNumber(q.NHSNumber)
 		if !ok {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -63,11 +62,11 @@ func (s *Targets) Put(ctx context.Context, trialID string, t equity.Targets, by 
 
 // PutMany sets the targets of many trials (trial id → targets) at once, after
 // validating all of them (nothing is written if any is invalid; the error names
-// the trial). New documents go in one unordered bulk insert per thousand; trials
-// that already have targets are replaced by `_id`. Which exist is asked by `_id`
-// (one `_id $in` query on MongoDB; `_id` lookups on FerretDB, whose SQLite backend
-// reads the whole collection for any other filter), so the cost follows the
-// number of trials set, not the number stored.
+// the trial). Every document is first offered to one unordered bulk insert per
+// thousand; those refused as duplicates (trials that already have targets) are
+// then replaced by `_id`. No filter but `_id` equality is sent (FerretDB's SQLite
+// backend reads the whole collection for any other), so setting targets for new
+// trials costs one insert per thousand, whatever is stored.
 func (s *Targets) PutMany(ctx context.Context, targets map[string]equity.Targets, by string) error {
 	ids := make([]string, 0, len(targets))
 	for id, t := range targets {
@@ -80,25 +79,16 @@ func (s *Targets) PutMany(ctx context.Context, targets map[string]equity.Targets
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	for start := 0; start < len(ids); start += 1000 {
 		chunk := ids[start:min(start+1000, len(ids))]
-		existing, err := s.existing(ctx, chunk)
-		if err != nil {
-			return err
-		}
 		var inserts []any
 		var replaces []mongo.WriteModel
 		for _, id := range chunk {
 			t := targets[id]
-			d := targetsDoc{Trial: id, Total: t.Total, EndDate: t.EndDate, Source: t.Source, Sources: t.Sources,
-				Shares: t.Shares, Region: t.Region, UpdatedAt: now, UpdatedBy: by}
-			if existing[id] {
-				replaces = append(replaces, mongo.NewReplaceOneModel().SetFilter(bson.M{"_id": id}).SetReplacement(d).SetUpsert(true))
-			} else {
-				inserts = append(inserts, d)
-			}
+			inserts = append(inserts, targetsDoc{Trial: id, Total: t.Total, EndDate: t.EndDate, Source: t.Source, Sources: t.Sources,
+				Shares: t.Shares, Region: t.Region, UpdatedAt: now, UpdatedBy: by})
 		}
 		if len(inserts) > 0 {
 			if _, err := s.c.InsertMany(ctx, inserts, options.InsertMany().SetOrdered(false)); err != nil {
-				// Set meanwhile by someone else: replace those.
+				// Trials that already have targets: replace those.
 				var bwe mongo.BulkWriteException
 				if !errors.As(err, &bwe) || !trialDuplicatesOnly(err) {
 					return err
@@ -116,36 +106,6 @@ func (s *Targets) PutMany(ctx context.Context, targets map[string]equity.Targets
 		}
 	}
 	return nil
-}
-
-// existing returns which of ids have targets stored.
-func (s *Targets) existing(ctx context.Context, ids []string) (map[string]bool, error) {
-	out := make(map[string]bool, len(ids))
-	if pointReadsOnly(ctx, s.c) {
-		var mu sync.Mutex
-		err := findEachByID(ctx, s.c, ids, bson.M{"_id": 1}, func(raw bson.Raw) error {
-			id, _ := raw.Lookup("_id").StringValueOK()
-			mu.Lock()
-			out[id] = true
-			mu.Unlock()
-			return nil
-		})
-		return out, err
-	}
-	cur, err := s.c.Find(ctx, bson.M{"_id": bson.M{"$in": ids}}, options.Find().SetProjection(bson.M{"_id": 1}))
-	if err != nil {
-		return nil, err
-	}
-	var docs []struct {
-		ID string `bson:"_id"`
-	}
-	if err := cur.All(ctx, &docs); err != nil {
-		return nil, err
-	}
-	for _, d := range docs {
-		out[d.ID] = true
-	}
-	return out, nil
 }
 
 // All returns every trial's targets, for the monitor pass.

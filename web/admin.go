@@ -295,6 +295,34 @@ func (s *Site) renderAdmin(w http.ResponseWriter, r *http.Request, status int, n
 	s.render(w, r, status, name, page{Title: title, Me: m, Errors: errs, Wide: true, D: d})
 }
 
+// adminShow shows one of the administrator's list pages (accounts, tokens) with
+// the status, errors and data given.
+type adminShow func(w http.ResponseWriter, r *http.Request, m *me, status int, errs []fieldError, d adminData)
+
+// adminListPage is the GET handler of a list page: the accounts and tokens pages
+// differ only in what they show, after the same check and with the same notice of
+// the last action (?done=).
+func (s *Site) adminListPage(w http.ResponseWriter, r *http.Request, show adminShow) {
+	m := s.requireStaff(w, r, "admin")
+	if m == nil {
+		return
+	}
+	show(w, r, m, http.StatusOK, nil, adminData{Notice: adminNotices[r.URL.Query().Get("done")]})
+}
+
+// getWithOrgs reads a list page's list from the API into list (the page fails
+// without it: false) and the organisations its form offers (the form does without
+// them). The accounts and tokens pages read alike, so they share this.
+func (s *Site) getWithOrgs(w http.ResponseWriter, r *http.Request, path string, list any) ([]orgView, bool) {
+	if res := s.get(w, r, path, list, callOpts{}); !res.ok() {
+		s.failed(w, r, res)
+		return nil, false
+	}
+	var orgs struct{ Orgs []orgView }
+	s.get(w, r, "/api/v1/orgs", &orgs, callOpts{})
+	return orgs.Orgs, true
+}
+
 // adminNotices are the messages after an action, by ?done=.
 var adminNotices = map[string]string{
 	"disabled": "The account has been disabled. Its sessions have ended.",
@@ -372,22 +400,16 @@ func (s *Site) adminHome(w http.ResponseWriter, r *http.Request) {
 // Accounts
 
 func (s *Site) adminUsers(w http.ResponseWriter, r *http.Request) {
-	m := s.requireStaff(w, r, "admin")
-	if m == nil {
-		return
-	}
-	s.showUsers(w, r, m, http.StatusOK, nil, adminData{Notice: adminNotices[r.URL.Query().Get("done")]})
+	s.adminListPage(w, r, s.showUsers)
 }
 
 func (s *Site) showUsers(w http.ResponseWriter, r *http.Request, m *me, status int, errs []fieldError, d adminData) {
 	var users struct{ Users []userView }
-	if res := s.get(w, r, "/api/v1/users", &users, callOpts{}); !res.ok() {
-		s.failed(w, r, res)
+	orgs, ok := s.getWithOrgs(w, r, "/api/v1/users", &users)
+	if !ok {
 		return
 	}
-	var orgs struct{ Orgs []orgView }
-	s.get(w, r, "/api/v1/orgs", &orgs, callOpts{})
-	d.Section, d.Users, d.Orgs = "users", users.Users, orgs.Orgs
+	d.Section, d.Users, d.Orgs = "users", users.Users, orgs
 	s.renderAdmin(w, r, status, "admin-users", "Accounts and roles", m, errs, d)
 }
 
@@ -475,22 +497,16 @@ func (s *Site) adminResetPassword(w http.ResponseWriter, r *http.Request) {
 // API tokens
 
 func (s *Site) adminTokens(w http.ResponseWriter, r *http.Request) {
-	m := s.requireStaff(w, r, "admin")
-	if m == nil {
-		return
-	}
-	s.showTokens(w, r, m, http.StatusOK, nil, adminData{Notice: adminNotices[r.URL.Query().Get("done")]})
+	s.adminListPage(w, r, s.showTokens)
 }
 
 func (s *Site) showTokens(w http.ResponseWriter, r *http.Request, m *me, status int, errs []fieldError, d adminData) {
 	var toks struct{ Tokens []tokenView }
-	if res := s.get(w, r, "/api/v1/tokens", &toks, callOpts{}); !res.ok() {
-		s.failed(w, r, res)
+	orgs, ok := s.getWithOrgs(w, r, "/api/v1/tokens", &toks)
+	if !ok {
 		return
 	}
-	var orgs struct{ Orgs []orgView }
-	s.get(w, r, "/api/v1/orgs", &orgs, callOpts{})
-	d.Section, d.Tokens, d.Orgs = "tokens", toks.Tokens, orgs.Orgs
+	d.Section, d.Tokens, d.Orgs = "tokens", toks.Tokens, orgs
 	s.renderAdmin(w, r, status, "admin-tokens", "API tokens", m, errs, d)
 }
 

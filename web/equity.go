@@ -414,8 +414,7 @@ func (s *Site) equity(w http.ResponseWriter, r *http.Request) {
 func (s *Site) showEquity(w http.ResponseWriter, r *http.Request, m *me, status int, errs []fieldError, form map[string]string) {
 	id := r.PathValue("nctId")
 	var d dashboardView
-	res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id)+"/equity", &d, callOpts{})
-	if !res.ok() {
+	if res := s.getDashboard(w, r, id, &d); !res.ok() {
 		if res.Status == http.StatusForbidden {
 			s.render(w, r, http.StatusForbidden, "error", page{Title: "You cannot see this trial's dashboard", Me: m,
 				D: errorData{Message: "This trial is not one of your organisation's trials. If it should be, ask your equitrial administrator to link it to your organisation.",
@@ -438,14 +437,17 @@ func (s *Site) showEquity(w http.ResponseWriter, r *http.Request, m *me, status 
 		s.get(w, r, "/api/v1/regions", &regions, callOpts{})
 	}
 	title := id
-	var tr struct {
-		BriefTitle string `json:"briefTitle"`
-	}
-	if res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id), &tr, callOpts{}); res.ok() && tr.BriefTitle != "" {
+	if tr, ok := s.getTrialHeading(w, r, id); ok && tr.BriefTitle != "" {
 		title = tr.BriefTitle
 	}
 	s.render(w, r, status, "equity", page{Title: "Diversity dashboard: " + title, Me: m, Errors: errs, Wide: true,
 		D: equityData{NCTID: id, Title: title, Dashboard: &d, CanEdit: canEdit, Saved: saved, Form: form, Regions: regions.Regions}})
+}
+
+// getDashboard reads a trial's dashboard as the signed-in user may see it: the
+// dashboard page and the sponsor's list of trials read it alike.
+func (s *Site) getDashboard(w http.ResponseWriter, r *http.Request, id string, d *dashboardView) *apiResult {
+	return s.get(w, r, "/api/v1/trials/"+url.PathEscape(id)+"/equity", d, callOpts{})
 }
 
 func (s *Site) acknowledgeAlert(w http.ResponseWriter, r *http.Request) {
@@ -521,65 +523,6 @@ func (s *Site) putTargets(w http.ResponseWriter, r *http.Request) {
 		errs = mapErrors(res.Problem, table)
 	}
 	s.showEquity(w, r, m, http.StatusBadRequest, errs, form)
-}
-
-// sponsorHome is where a sponsor starts. The API has no "my organisation's trials"
-// route for sponsors yet, so the page asks for the trial's NCT number.
-func (s *Site) sponsorHome(w http.ResponseWriter, r *http.Request) {
-	m := s.requireStaff(w, r, "sponsor", "admin")
-	if m == nil {
-		return
-	}
-	if id := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("nct"))); id != "" {
-		if len(id) == 11 && strings.HasPrefix(id, "NCT") {
-			http.Redirect(w, r, "/trials/"+id+"/equity", http.StatusSeeOther)
-			return
-		}
-		s.render(w, r, http.StatusBadRequest, "sponsor", page{Title: "Your trials", Me: m,
-			Errors: []fieldError{{Field: "nct", Href: "#nct", Detail: "Enter an NCT number: NCT followed by 8 numbers, like NCT04280705"}},
-			D:      sponsorTrials{Trials: s.trialTitles(w, r, m.Trials, true), NCT: id}})
-		return
-	}
-	s.render(w, r, http.StatusOK, "sponsor", page{Title: "Your trials", Me: m, D: sponsorTrials{Trials: s.trialTitles(w, r, m.Trials, true)}})
-}
-
-// sponsorTrials is the sponsor's home page: their organisation's trials, and the
-// NCT number typed (to open a trial not listed).
-type sponsorTrials struct {
-	Trials []trialLink
-	NCT    string
-}
-
-type trialLink struct {
-	NCTID, Title, Status string
-	Summary              string // enrolled, target and open alerts, in words; "" when the dashboard could not be read
-}
-
-// maxListedTrials bounds the trial titles looked up for one page.
-const maxListedTrials = 100
-
-// trialTitles looks up the titles of the trials (through the API, as every page does).
-// With summaries, each comes with its dashboard's summary line.
-func (s *Site) trialTitles(w http.ResponseWriter, r *http.Request, ids []string, summaries bool) []trialLink {
-	var out []trialLink
-	for _, id := range ids[:min(len(ids), maxListedTrials)] {
-		var t struct {
-			BriefTitle    string `json:"briefTitle"`
-			OverallStatus string `json:"overallStatus"`
-		}
-		link := trialLink{NCTID: id, Title: id}
-		if res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id), &t, callOpts{}); res.ok() {
-			link.Title, link.Status = t.BriefTitle, t.OverallStatus
-		}
-		if summaries {
-			var d dashboardView
-			if res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id)+"/equity", &d, callOpts{}); res.ok() {
-				link.Summary = d.Summary()
-			}
-		}
-		out = append(out, link)
-	}
-	return out
 }
 
 // The equity dashboard's names for "no value given" and "no value recorded".

@@ -241,39 +241,49 @@ type editData struct {
 	PatientID   string
 }
 
-func (s *Site) editPatientForm(w http.ResponseWriter, r *http.Request) {
+// patientToEdit checks the caller is site staff and reads the patient the path
+// names; a nil patient means the page has already been answered. The edit form
+// and its submission open alike, so they share this.
+func (s *Site) patientToEdit(w http.ResponseWriter, r *http.Request) (*me, string, *patientView) {
 	m := s.requireStaff(w, r, "nurse", "admin")
 	if m == nil {
-		return
+		return nil, "", nil
 	}
 	id := r.PathValue("id")
 	var p patientView
 	if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id), &p, callOpts{}); !res.ok() {
 		s.failed(w, r, res)
+		return nil, "", nil
+	}
+	return m, id, &p
+}
+
+// renderEdit shows the edit form for patient id, as read or as sent back with errors.
+func (s *Site) renderEdit(w http.ResponseWriter, r *http.Request, status int, m *me, p *patientView, id string, f patientForm, errs []fieldError) {
+	s.render(w, r, status, "register", page{Title: "Edit " + p.Name(), Me: m, Errors: errs,
+		D: editData{Form: f, Ethnicities: ethnicities(), Action: "/patients/" + url.PathEscape(id) + "/edit", PatientID: id}})
+}
+
+func (s *Site) editPatientForm(w http.ResponseWriter, r *http.Request) {
+	m, id, p := s.patientToEdit(w, r)
+	if p == nil {
 		return
 	}
 	if p.Withdrawn != nil {
 		s.errorPage(w, r, http.StatusConflict, "This patient withdrew consent", "Their details were erased when they withdrew, so there is nothing to edit.")
 		return
 	}
-	s.render(w, r, http.StatusOK, "register", page{Title: "Edit " + p.Name(), Me: m,
-		D: editData{Form: formFromPatient(&p), Ethnicities: ethnicities(), Action: "/patients/" + url.PathEscape(id) + "/edit", PatientID: id}})
+	s.renderEdit(w, r, http.StatusOK, m, p, id, formFromPatient(p), nil)
 }
 
 func (s *Site) updatePatient(w http.ResponseWriter, r *http.Request) {
-	m := s.requireStaff(w, r, "nurse", "admin")
-	if m == nil {
-		return
-	}
-	id := r.PathValue("id")
-	var cur patientView
-	if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id), &cur, callOpts{}); !res.ok() {
-		s.failed(w, r, res)
+	m, id, cur := s.patientToEdit(w, r)
+	if cur == nil {
 		return
 	}
 	f := readEditForm(r)
 	f.Name = cur.Name()
-	body, local := f.patchBody(&cur, time.Now())
+	body, local := f.patchBody(cur, time.Now())
 	_, dobMsg := f.birthDate()
 	res := s.call(w, r, http.MethodPatch, "/api/v1/patients/"+url.PathEscape(id), body, callOpts{})
 	if res.ok() && len(local) == 0 {
@@ -286,8 +296,7 @@ func (s *Site) updatePatient(w http.ResponseWriter, r *http.Request) {
 	}
 	errs := f.editErrors(res.Problem, local, dobMsg == "")
 	f.addBlankObs()
-	s.render(w, r, http.StatusBadRequest, "register", page{Title: "Edit " + cur.Name(), Me: m, Errors: errs,
-		D: editData{Form: f, Ethnicities: ethnicities(), Action: "/patients/" + url.PathEscape(id) + "/edit", PatientID: id}})
+	s.renderEdit(w, r, http.StatusBadRequest, m, cur, id, f, errs)
 }
 
 // Num is the line's number as people count (1, 2, …).
