@@ -17,13 +17,13 @@ const (
 	factNegCodes // a complete problem list, or conditions confirmed absent
 	// only the answer that can fail each flag counts: a known "not pregnant"
 	// cannot fail a pregnancy exclusion, so it need not be checked
-	factPregnant      // pregnant: fails an exclusion of pregnancy
-	factNotPregnant   // not pregnant: fails a trial for pregnant people
-	factBreastfeeding // breastfeeding
-	factSMI           // a serious mental illness
-	factPsychiatric   // a psychiatric history
-	factLanguage      // languages known, so one may be missing
-	factNoCapacity    // cannot consent personally
+	factPregnant         // pregnant: fails an exclusion of pregnancy
+	factNotPregnant      // not pregnant: fails a trial for pregnant people
+	factBreastfeeding    // breastfeeding
+	factSMI              // a serious mental illness
+	factPsychiatric      // a psychiatric history
+	factLanguage         // languages known, so one may be missing
+	factNoCapacity       // cannot consent personally
 	factTopicAnswers     // answers to shared free-text questions (topic:…)
 	factDiagnosisAnswers // answers to diagnosis questions
 )
