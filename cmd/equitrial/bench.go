@@ -45,10 +45,8 @@ func runBench(ctx context.Context, c *cli, args []string) error {
 	now := time.Now().UTC()
 	log, patients, targets := benchLog(*trials, *events/(*trials), now)
 	start := time.Now()
-	for id, t := range targets {
-		if err := db.Targets.Put(ctx, id, t, "bench"); err != nil {
-			return err
-		}
+	if err := db.Targets.PutMany(ctx, targets, "bench"); err != nil {
+		return err
 	}
 	fmt.Fprintf(c.stdout, "stored targets for %d trials in %.1fs\n", len(targets), time.Since(start).Seconds())
 	start = time.Now()
