@@ -44,7 +44,8 @@ func TestScoreGate(t *testing.T) {
 // target to tune towards: change the parser for general reasons, then look.
 func TestCheckSet(t *testing.T) {
 	dir := sharedDir(t)
-	labels, _ := filepath.Glob(filepath.Join("testdata", "checkset", "NCT*.json"))
+	gold := checkSetGold(t)
+	labels, _ := filepath.Glob(filepath.Join(gold, "NCT*.json"))
 	var studies []*equitrial.Trial
 	for _, l := range labels {
 		raw, err := os.ReadFile(filepath.Join(dir, "ctgov", filepath.Base(l)))
@@ -60,7 +61,31 @@ func TestCheckSet(t *testing.T) {
 	if len(studies) == 0 {
 		t.Skip("no check set")
 	}
-	gateFigures(t, scoreFacts(t, studies, filepath.Join("testdata", "checkset")), checkSetBar)
+	gateFigures(t, scoreFacts(t, studies, gold), checkSetBar)
+}
+
+// checkSetGold writes the check set's labels (one JSON object a line in
+// testdata/checkset/labels.ndjson, our own work) as the one-file-per-study
+// folder score.py reads, in a temporary directory.
+func checkSetGold(t *testing.T) string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", "checkset", "labels.ndjson"))
+	if err != nil {
+		t.Skipf("no check set: %v", err)
+	}
+	gold := t.TempDir()
+	for _, line := range strings.Split(strings.TrimSpace(string(raw)), "\n") {
+		var l struct {
+			NCTID string `json:"nctId"`
+		}
+		if err := json.Unmarshal([]byte(line), &l); err != nil || l.NCTID == "" {
+			t.Fatalf("check set label %q: %v", line, err)
+		}
+		if err := os.WriteFile(filepath.Join(gold, l.NCTID+".json"), []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return gold
 }
 
 // scoreFacts runs score.py on the parser's facts for studies against goldDir.
