@@ -178,7 +178,7 @@ func yesNo(t tri, yes, no, unknown string) string {
 
 func (c *Compiled) reason(cr *compiledCriterion, pp *Prepared, out Outcome) string {
 	if a, ok := pp.answer(cr.key); ok && a.tri() != triUnknown {
-		return "answered " + strings.ToLower(a.Value) + " by staff"
+		return "answered " + strings.ToLower(a.Value) + " to this criterion's own question"
 	}
 	if cr.first == cr.end {
 		if a, ok := pp.answer(cr.topic); ok {

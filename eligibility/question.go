@@ -163,14 +163,9 @@ var topics = []struct {
 // topicQuestion returns the shared question for a free-text criterion about a
 // common topic, when it is only about that topic (a short criterion).
 func topicQuestion(src *Criterion) *Question {
-	if len(src.Text) > 160 {
-		return nil
-	}
-	lt := strings.ToLower(src.Text)
-	for _, t := range topics {
-		if containsAny(lt, t.cues) {
-			return &Question{Key: t.key, Kind: KindYesNo, Patient: t.patient, Clinical: t.clinical}
-		}
+	if i := topicIndex(src); i >= 0 {
+		t := &topics[i]
+		return &Question{Key: t.key, Kind: KindYesNo, Patient: t.patient, Clinical: t.clinical}
 	}
 	return nil
 }
@@ -178,15 +173,23 @@ func topicQuestion(src *Criterion) *Question {
 // topicOf returns the key of the shared question a free-text criterion asks,
 // and whether the criterion asks for its opposite; "" when it asks none.
 func topicOf(src *Criterion) (key string, negated bool) {
-	q := topicQuestion(src)
-	if q == nil {
+	i := topicIndex(src)
+	if i < 0 {
 		return "", false
 	}
+	return topics[i].key, containsAny(strings.ToLower(src.Text), topics[i].negated)
+}
+
+// topicIndex is the topic a short free-text criterion is about, or -1.
+func topicIndex(src *Criterion) int {
+	if len(src.Text) > 160 {
+		return -1
+	}
 	lt := strings.ToLower(src.Text)
-	for _, t := range topics {
-		if t.key == q.Key {
-			return q.Key, containsAny(lt, t.negated)
+	for i, t := range topics {
+		if containsAny(lt, t.cues) {
+			return i
 		}
 	}
-	return q.Key, false
+	return -1
 }
