@@ -27,3 +27,16 @@ func (c *Compiled) Outcomes(pp *Prepared, dst []Outcome) []Outcome {
 	}
 	return dst
 }
+
+// Unknowns counts the criteria still to check, as Explain would, without wording
+// anything: ranking many potentially eligible trials by open questions needs
+// only the count.
+func (c *Compiled) Unknowns(pp *Prepared) int {
+	own, n := pp.own[c.NCTID], 0
+	for i := range c.crits {
+		if c.outcome(&c.crits[i], pp, own) == Unknown {
+			n++
+		}
+	}
+	return n
+}

@@ -61,7 +61,11 @@ func TestStatusAgreesWithExplain(t *testing.T) {
 		}
 		pp := Prepare(p, asOf)
 		for _, c := range trials {
-			if fast, full := c.Status(pp), c.Explain(pp).Status; fast != full {
+			r := c.Explain(pp)
+			if n := c.Unknowns(pp); n != countUnknownResults(r) {
+				t.Errorf("%s: Unknowns %d, Explain has %d unknown criteria", c.NCTID, n, countUnknownResults(r))
+			}
+			if fast, full := c.Status(pp), r.Status; fast != full {
 				disagree++
 				if disagree < 5 {
 					t.Errorf("%s: Status %s, Explain %s for %+v", c.NCTID, fast, full, p)
@@ -72,4 +76,14 @@ func TestStatusAgreesWithExplain(t *testing.T) {
 	if disagree > 0 {
 		t.Errorf("%d disagreements", disagree)
 	}
+}
+
+func countUnknownResults(r Result) int {
+	n := 0
+	for _, c := range r.Criteria {
+		if c.Result == Unknown {
+			n++
+		}
+	}
+	return n
 }

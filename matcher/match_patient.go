@@ -115,8 +115,9 @@ func statusRank(s eligibility.Status) int {
 // Candidates come from the search index (status and, unless ineligible
 // trials are wanted, age and sex); the radius is checked on every site of each;
 // every candidate within it is checked with the fast
-// allocation-free evaluation, and only the trials whose order depends on their
-// number of open questions, or that are on the page, are explained in full.
+// allocation-free evaluation; the trials whose order depends on their number of
+// open questions have them counted (no wording), and only the page is explained
+// in full.
 func (m *Matcher) ForPatient(ctx context.Context, p *equitrial.Patient, q PatientQuery) (*PatientMatches, error) {
 	start := time.Now()
 	asOf := m.now()
@@ -210,10 +211,10 @@ func (m *Matcher) ForPatient(ctx context.Context, p *equitrial.Patient, q Patien
 		if hi > from {
 			group := cands[lo:hi]
 			if group[0].status == eligibility.PotentiallyEligible { // the only status ordered by open questions
+				// counted, not explained: only the page's trials are worded (below)
 				parallel(len(group), 128, func(lo, hi int) {
 					for i := lo; i < hi; i++ {
-						r := group[i].t.Compiled.Explain(pp)
-						group[i].result, group[i].unknowns = &r, countUnknown(r.Criteria)
+						group[i].unknowns = group[i].t.Compiled.Unknowns(pp)
 					}
 				})
 			}
