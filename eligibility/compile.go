@@ -63,6 +63,10 @@ type Compiled struct {
 	// judgedOwn: some criterion only its own answer can settle (no shared topic
 	// question asks it), so topic answers cannot make the trial "eligible"
 	judgedOwn bool
+	// judgedTopics: the shared questions that settle the judged criteria;
+	// unless a profile answered all of them, the best verdict is "potentially
+	// eligible" (a bit shared with an answered topic only costs evaluation)
+	judgedTopics uint64
 	// needs[i]: what a profile must hold for crits[i] to fail; rest: the union
 	// over the criteria from the text, less age and sex, which the structured
 	// criteria (first in crits) check with the same bounds (facts_mask.go)
@@ -167,12 +171,17 @@ func Compile(c *Criteria) *Compiled {
 			k.judged = true
 			if cr.topic == "" {
 				k.judgedOwn = true
+			} else {
+				k.judgedTopics |= topicBit(cr.topic)
 			}
 		}
 		k.rest.facts |= k.needs[i].facts &^ (factAge | factSex)
 		k.rest.codes[0] |= k.needs[i].codes[0]
 		k.rest.codes[1] |= k.needs[i].codes[1]
 		k.rest.labs |= k.needs[i].labs
+		k.rest.topics |= k.needs[i].topics
+		k.rest.absent[0] |= k.needs[i].absent[0]
+		k.rest.absent[1] |= k.needs[i].absent[1]
 	}
 	return k
 }

@@ -70,7 +70,7 @@ func Evaluate(c *Compiled, p *Profile, asOf time.Time) Result {
 func (c *Compiled) Status(pp *Prepared) Status {
 	h := &pp.held
 	own := len(pp.own) > 0 && pp.own[c.NCTID] // answers to this trial's own criteria: check everything
-	unknown := !own && (c.judgedOwn || c.judged && h.facts&factTopicAnswers == 0)
+	unknown := !own && (c.judgedOwn || c.judged && c.judgedTopics&^h.topics != 0)
 	for i := range c.crits {
 		if i == c.lead && unknown && !own && !c.rest.meets(h) {
 			break // nothing in the text can fail, and it cannot be "eligible"

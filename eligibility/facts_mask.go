@@ -14,7 +14,7 @@ type factBits uint32
 const (
 	factAge factBits = 1 << iota
 	factSex
-	factNegCodes // a complete problem list, or conditions confirmed absent
+	factComplete // a complete problem list: any required diagnosis can fail
 	// only the answer that can fail each flag counts: a known "not pregnant"
 	// cannot fail a pregnancy exclusion, so it need not be checked
 	factPregnant         // pregnant: fails an exclusion of pregnancy
@@ -24,7 +24,6 @@ const (
 	factPsychiatric      // a psychiatric history
 	factLanguage         // languages known, so one may be missing
 	factNoCapacity       // cannot consent personally
-	factTopicAnswers     // answers to shared free-text questions (topic:…)
 	factDiagnosisAnswers // answers to diagnosis questions
 )
 
@@ -32,20 +31,36 @@ const (
 type needs struct {
 	facts factBits
 	codes [2]uint64 // categories whose presence could exclude
-	labs  uint64    // analytes whose value could fail a threshold
+	// required categories, which fail when confirmed absent; for a profile,
+	// the categories confirmed absent
+	absent [2]uint64
+	labs   uint64 // analytes whose value could fail a threshold
+	// topics whose answer could decide the criterion: one bit per shared
+	// question (topic:…), so a profile that answered "smoking" does not make
+	// every trial asking about other trials evaluate in full
+	topics uint64
+}
+
+func topicBit(key string) uint64 {
+	h := uint32(2166136261) // FNV-1a
+	for i := 0; i < len(key); i++ {
+		h = (h ^ uint32(key[i])) * 16777619
+	}
+	return 1 << (h & 63)
 }
 
 func bloom2(id int16) (int, uint64) { return int(uint16(id)>>6) & 1, 1 << (uint16(id) & 63) }
 
-func (n *needs) addCodes(ids []int16) {
+func addCodes(set *[2]uint64, ids []int16) {
 	for _, id := range ids {
 		w, b := bloom2(id)
-		n.codes[w] |= b
+		set[w] |= b
 	}
 }
 
 func (n *needs) meets(h *needs) bool {
-	return n.facts&h.facts != 0 || n.codes[0]&h.codes[0] != 0 || n.codes[1]&h.codes[1] != 0 || n.labs&h.labs != 0
+	return n.facts&h.facts != 0 || n.codes[0]&h.codes[0] != 0 || n.codes[1]&h.codes[1] != 0 || n.labs&h.labs != 0 || n.topics&h.topics != 0 ||
+		n.absent[0]&h.absent[0] != 0 || n.absent[1]&h.absent[1] != 0
 }
 
 // needsOf works out a criterion's needs from its parts.
@@ -53,7 +68,7 @@ func (c *Compiled) needsOf(cr *compiledCriterion) needs {
 	// a trial's own criterion answers are checked per trial (Status)
 	var n needs
 	if cr.topic != "" {
-		n.facts |= factTopicAnswers
+		n.topics |= topicBit(cr.topic)
 	}
 	if cr.res.opaque != "" {
 		return n // never judged on its parts
@@ -68,10 +83,11 @@ func (c *Compiled) needsOf(cr *compiledCriterion) needs {
 		case partLab:
 			n.labs |= 1 << (uint16(p.analyte) & 63)
 		case partRequire:
-			n.facts |= factNegCodes | factDiagnosisAnswers
+			n.facts |= factComplete | factDiagnosisAnswers
+			addCodes(&n.absent, p.codes)
 		case partExclude:
 			n.facts |= factDiagnosisAnswers
-			n.addCodes(p.codes)
+			addCodes(&n.codes, p.codes)
 		case partPregnancy:
 			n.facts |= factPregnant
 		case partPregnant:
@@ -101,7 +117,8 @@ func (pp *Prepared) holds() needs {
 	}
 	set(pp.hasAge, factAge)
 	set(pp.sex == "FEMALE" || pp.sex == "MALE", factSex)
-	set(pp.complete || len(pp.absent) > 0, factNegCodes)
+	set(pp.complete, factComplete)
+	addCodes(&h.absent, pp.absent)
 	set(pp.pregnant == triYes, factPregnant)
 	set(pp.pregnant == triNo, factNotPregnant)
 	set(pp.breastfeeding == triYes, factBreastfeeding)
@@ -110,10 +127,12 @@ func (pp *Prepared) holds() needs {
 	set(len(pp.langs) > 0 || len(pp.notLangs) > 0, factLanguage)
 	set(pp.capacity == triNo, factNoCapacity)
 	for k := range pp.answers {
-		set(strings.HasPrefix(k, "topic:"), factTopicAnswers)
+		if strings.HasPrefix(k, "topic:") {
+			h.topics |= topicBit(k)
+		}
 		set(strings.HasPrefix(k, "diagnosis:") && pp.anyOfYes, factDiagnosisAnswers)
 	}
-	h.addCodes(pp.codes)
+	addCodes(&h.codes, pp.codes)
 	for _, o := range pp.obs {
 		h.labs |= 1 << (uint16(o.analyte) & 63)
 	}

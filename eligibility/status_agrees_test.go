@@ -51,7 +51,10 @@ func TestStatusAgreesWithExplain(t *testing.T) {
 				case 1:
 					p.Answers["diagnosis:I20,I21"] = Answer{Value: "yes"}
 				case 2:
-					p.Answers["topic:other-trial"] = Answer{Value: []string{"yes", "no"}[pick(2)]}
+					// each shared question on its own: one answered topic must not
+					// stand for another (facts_mask.go keeps a bit per topic)
+					topic := []string{"topic:other-trial", "topic:smoker"}[pick(2)]
+					p.Answers[topic] = Answer{Value: []string{"yes", "no"}[pick(2)]}
 				case 3:
 					p.Answers[CriterionKey(tr.NCTID, pick(len(tr.Criteria.Criteria)+1))] = Answer{Value: []string{"yes", "no"}[pick(2)]}
 				default:
