@@ -294,3 +294,18 @@ func TestSensesAreKnownCategories(t *testing.T) {
 		}
 	}
 }
+
+// TestExclusionExceptionsAreNotRequirements: a diagnosis an exclusion names in
+// the negative narrows that exclusion; the facts do not list it as required of
+// every participant. Invented criteria.
+func TestExclusionExceptionsAreNotRequirements(t *testing.T) {
+	for _, text := range []string{
+		"Inclusion Criteria:\n- Adults with chronic kidney disease\nExclusion Criteria:\n- Retinal disease that is not due to age-related macular degeneration",
+		"Inclusion Criteria:\n- Adults with chronic kidney disease\nExclusion Criteria:\n- Any liver disease other than non-alcoholic fatty liver disease",
+	} {
+		f := FactsOf(&Criteria{NCTID: "NCT00000000", Sex: "ALL", Criteria: ParseText(text)})
+		if strings.Join(f.ConditionsRequired, ",") != "N18" {
+			t.Errorf("%q: required %v, want only N18 (what inclusion requires)", text, f.ConditionsRequired)
+		}
+	}
+}

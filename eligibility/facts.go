@@ -65,6 +65,13 @@ func FactsOf(c *Criteria) FactsRecord {
 			r.Labs = append(r.Labs, FactsLab{Kind: cr.Section, Analyte: l.Analyte, Low: l.Low, High: l.High, Unit: l.Unit})
 		}
 		for _, x := range cr.RequireAny {
+			// FORMAT.md: what inclusion requires. A diagnosis an exclusion
+			// names in the negative ("retinal disease not due to macular
+			// degeneration", "except prostate cancer") narrows that exclusion;
+			// the trial does not require it of anyone
+			if cr.Section == Exclusion {
+				break
+			}
 			req[x.ICD10] = true
 		}
 		for _, x := range cr.ExcludeAny {
