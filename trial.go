@@ -2,6 +2,7 @@ package equitrial
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 )
 
@@ -75,10 +76,16 @@ func (t *Trial) LastUpdateTime() time.Time {
 	return ParsePartialDate(t.LastUpdate)
 }
 
-// ParsePartialDate reads the date forms ClinicalTrials.gov uses: "2024-03-18",
-// "2024-03" and "2024". Anything else gives the zero time.
+// partialDateLayouts are the forms a ClinicalTrials.gov date takes: ISO from the
+// API v2 ("2024-03-18", "2024-03", "2024"), and the long forms of records
+// converted from older formats ("December 22, 2017", "December 2017").
+var partialDateLayouts = []string{"2006-01-02", "2006-01", "2006", "January 2, 2006", "Jan 2, 2006", "January 2006"}
+
+// ParsePartialDate reads any of partialDateLayouts; a date with no day counts as
+// the first of its month. Anything else gives the zero time.
 func ParsePartialDate(s string) time.Time {
-	for _, layout := range []string{"2006-01-02", "2006-01", "2006"} {
+	s = strings.TrimSpace(s)
+	for _, layout := range partialDateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t
 		}

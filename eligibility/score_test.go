@@ -22,17 +22,26 @@ var qualityBar = map[string]float64{
 	"flags_f1":    0.90,
 }
 
-// checkSetBar is the bar on the untouched check set (testdata/checkset, labelled
-// from the study text alone before the parser changes of issue 9 and never
-// tuned on). Labs and excluded conditions hold the issue's targets (0.92, 0.80);
-// required conditions do not reach its 0.85 (0.737 before and after the changes,
-// from 9 labelled items), so that bar is a floor against regression, not a
-// target met. Raising it means improving the parser for general reasons, never
-// by reading these labels.
-var checkSetBar = map[string]float64{
-	"labs_f1":     0.92,
-	"required_f1": 0.70,
-	"excluded_f1": 0.80,
+// checkSetBar is the bar on each check set (testdata/checkset*, labelled from
+// the study text alone and never tuned on before being measured). The issue's
+// targets are labs 0.92, required 0.85 and excluded 0.80 on studies the parser
+// was not tuned on. Where a set does not reach a target, its bar is a floor
+// against regression just under the figure measured, not a target met: on the
+// first set, required reached 0.737 untouched (0.941 once its errors were read,
+// which makes it a development set); on checkset2, measured once untouched on
+// 2026-12-02, labs 0.859, required 0.750, excluded 0.762. Raising a bar means
+// improving the parser for general reasons, never by reading checkset2's labels.
+var checkSetBar = map[string]map[string]float64{
+	"checkset": {
+		"labs_f1":     0.92,
+		"required_f1": 0.70,
+		"excluded_f1": 0.80,
+	},
+	"checkset2": {
+		"labs_f1":     0.84,
+		"required_f1": 0.70,
+		"excluded_f1": 0.74,
+	},
 }
 
 func TestScoreGate(t *testing.T) {
@@ -67,7 +76,7 @@ func TestCheckSet(t *testing.T) {
 			if len(studies) == 0 {
 				t.Skip("no check set")
 			}
-			gateFigures(t, scoreFacts(t, studies, gold), checkSetBar)
+			gateFigures(t, scoreFacts(t, studies, gold), checkSetBar[set])
 		})
 	}
 }

@@ -26,6 +26,7 @@ type command struct {
 var commands = map[string]command{
 	"serve":    {"run the service (the default)", runServe},
 	"import":   {"import trials: import ctgov PATH...", runImport},
+	"sync":     {"fetch trials from ClinicalTrials.gov: sync ctgov --query 'query.locn=United Kingdom' [--since YYYY-MM-DD]", runSync},
 	"criteria": {"parse trial eligibility criteria: criteria facts|show", runCriteria},
 	"users":    {"staff accounts: users create --role ROLE --org ORG --email EMAIL", runUsers},
 	"refdata":  {"reference data: refdata load --postcodes FILE --imd FILE --edition NAME | lookup POSTCODE", runRefdata},

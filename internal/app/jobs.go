@@ -63,6 +63,10 @@ func (a *App) startScheduler(getenv func(string) string) (*jobs.Scheduler, error
 			return nil, fmt.Errorf("%s: %w", s.env, err)
 		}
 	}
+	// The registry sync runs only where a query is configured (EQUITRIAL_CTGOV_SYNC_QUERY).
+	if err := jobs.RegisterCTGovSync(sched, getenv, a.Catalog, a.DB, a.log); err != nil {
+		return nil, err
+	}
 	sched.Start()
 	a.log.Info("job scheduler started", "holder", sched.Holder(), "lease_ttl", ttl.String())
 	return sched, nil

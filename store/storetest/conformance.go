@@ -29,6 +29,7 @@ func Run(t *testing.T, newDB func(testing.TB) *store.DB) {
 	t.Run("PatientsReseal", func(t *testing.T) { testPatientsReseal(t, newDB(t)) })
 	t.Run("PatientsAnswers", func(t *testing.T) { testPatientsAnswers(t, newDB(t)) })
 	t.Run("RefDataRoundTrip", func(t *testing.T) { testRefDataRoundTrip(t, newDB(t)) })
+	t.Run("SyncStates", func(t *testing.T) { testSyncStates(t, newDB(t)) })
 }
 
 func trial(id, lastUpdate, title string) *equitrial.Trial {
