@@ -309,3 +309,12 @@ func TestExclusionExceptionsAreNotRequirements(t *testing.T) {
 		}
 	}
 }
+
+// TestSpacedDashEndsSentence: a permission after " - " belongs to its own
+// sentence and does not lift the exclusion before it. Invented criterion.
+func TestSpacedDashEndsSentence(t *testing.T) {
+	checkCodes(t, []codeCase{
+		{"Exclusion Criteria:\n- Untreated or symptomatic brain metastases - patients with treated, stable brain metastases may be included", "", "C79"},
+		{"Inclusion Criteria:\n- Adults aged 18 - 65 with type 2 diabetes", "E11", ""},
+	})
+}

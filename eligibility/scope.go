@@ -125,7 +125,7 @@ func sentenceBounds(lower string, at int) (int, int) {
 	start := max(0, at-maxScope)
 	for i := at - 1; i >= start; i-- {
 		c := lower[i]
-		if c == ';' || c == '\n' || c == '.' && i+1 < len(lower) && lower[i+1] == ' ' && !(i > 0 && isDigit(lower[i-1])) {
+		if c == ';' || c == '\n' || c == '.' && i+1 < len(lower) && lower[i+1] == ' ' && !(i > 0 && isDigit(lower[i-1])) || spacedDash(lower, i) {
 			start = i + 1
 			break
 		}
@@ -133,12 +133,20 @@ func sentenceBounds(lower string, at int) (int, int) {
 	end := min(len(lower), at+maxScope)
 	for i := at; i < end; i++ {
 		c := lower[i]
-		if c == ';' || c == '\n' || c == '.' && (i+1 == len(lower) || lower[i+1] == ' ') && !(i > 0 && isDigit(lower[i-1]) && i+1 < len(lower) && isDigit(lower[i+1])) {
+		if c == ';' || c == '\n' || c == '.' && (i+1 == len(lower) || lower[i+1] == ' ') && !(i > 0 && isDigit(lower[i-1]) && i+1 < len(lower) && isDigit(lower[i+1])) || spacedDash(lower, i) {
 			end = i
 			break
 		}
 	}
 	return start, end
+}
+
+// spacedDash reports whether lower[i] is a dash set between words with spaces,
+// which joins two sentences ("… to control symptoms - subjects with inactive
+// metastases may be included"); "18 - 65" is a range, not a break.
+func spacedDash(lower string, i int) bool {
+	return lower[i] == '-' && i >= 2 && i+2 < len(lower) && lower[i-1] == ' ' && lower[i+1] == ' ' &&
+		isLetter(lower[i-2]) && isLetter(lower[i+2])
 }
 
 func containsAny(s string, cues []string) bool {
