@@ -73,6 +73,9 @@ func (s *Server) routes() []route {
 		{http.MethodPut, "/api/v1/patients/:id/answers", patientOrSiteStaff, s.putAnswers},
 		{http.MethodGet, "/api/v1/patients/:id/events", siteStaff, s.patientEvents}, // patient_events.go
 		{http.MethodGet, "/api/v1/trials/:nctId/candidates", siteStaff, s.trialCandidates},
+		{http.MethodPost, "/api/v1/fhir", siteStaff, s.importFHIR},                          // fhir.go: a UK Core Bundle of patients
+		{http.MethodGet, "/api/v1/fhir/ResearchStudy/:nctId", anyone, s.fhirResearchStudy},  // public, as the trial
+		{http.MethodGet, "/api/v1/fhir/ResearchSubject", siteStaff, s.fhirResearchSubjects}, // ?study=NCT…; not sponsors: exact counts
 
 		{http.MethodGet, "/api/v1/trials/:nctId/equity", staff, s.withRecruitment(s.getEquity)}, // exact counts: events.go
 		{http.MethodGet, "/api/v1/trials/:nctId/equity.csv", staff, s.withRecruitment(s.getEquityCSV)},

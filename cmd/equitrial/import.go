@@ -21,8 +21,11 @@ func runImport(ctx context.Context, c *cli, args []string) error {
 	if len(args) > 0 && args[0] == "synth" {
 		return runImportSynth(c, args[1:])
 	}
+	if len(args) > 0 && args[0] == "fhir" {
+		return runImportFHIR(ctx, c, args[1:]) // import_fhir.go
+	}
 	if len(args) == 0 || args[0] != "ctgov" {
-		return errors.New("usage: equitrial import ctgov PATH... (files or directories of ClinicalTrials.gov API v2 JSON), or import synth --studies N DIR")
+		return errors.New("usage: equitrial import ctgov PATH... (files or directories of ClinicalTrials.gov API v2 JSON), import fhir --org ORG FILE..., or import synth --studies N DIR")
 	}
 	fs := flag.NewFlagSet("import ctgov", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
