@@ -25,7 +25,7 @@ type command struct {
 // commands lists every subcommand; "serve" is the default when none is given.
 var commands = map[string]command{
 	"serve":    {"run the service (the default)", runServe},
-	"import":   {"import trials: import ctgov PATH...", runImport},
+	"import":   {"import trials or patients: import ctgov PATH... | import fhir --org ORG FILE... | import synth --studies N DIR", runImport},
 	"sync":     {"fetch trials from ClinicalTrials.gov: sync ctgov --query 'query.locn=United Kingdom' [--since YYYY-MM-DD]", runSync},
 	"criteria": {"parse trial eligibility criteria: criteria facts|show", runCriteria},
 	"users":    {"staff accounts: users create --role ROLE --org ORG --email EMAIL", runUsers},
