@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -31,7 +32,9 @@ func (s *Server) audit(c *gin.Context, action, subject, subjectID string, count 
 	}
 }
 
-// listAudit lets admins read the audit log: ?subjectId=&actorId=&from=&to=&limit=.
+// listAudit lets admins read the audit log, newest first, a page at a time:
+// ?subjectId=&actorId=&from=&to=&page=&size= (limit is the old name of size).
+// The answer says how many entries match in all.
 func (s *Server) listAudit(c *gin.Context) error {
 	q := store.AuditQuery{SubjectID: c.Query("subjectId"), ActorID: c.Query("actorId")}
 	var bad []equitrial.FieldError
@@ -44,13 +47,30 @@ func (s *Server) listAudit(c *gin.Context) error {
 			*dst = t
 		}
 	}
+	page, size := 1, 100
+	for _, p := range []struct {
+		name    string
+		dst     *int
+		max     int
+		mustSay string
+	}{{"page", &page, 100000, "must be a whole number from 1"}, {"limit", &size, 1000, "must be a whole number from 1 to 1000"},
+		{"size", &size, 1000, "must be a whole number from 1 to 1000"}} {
+		if v := c.Query(p.name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > p.max {
+				bad = append(bad, equitrial.FieldError{Field: p.name, Detail: p.mustSay})
+				continue
+			}
+			*p.dst = n
+		}
+	}
 	if len(bad) > 0 {
 		return equitrial.Invalid("", bad...)
 	}
-	entries, err := s.Audit.Find(c.Request.Context(), q)
+	entries, total, err := s.Audit.FindPage(c.Request.Context(), q, page, size)
 	if err != nil {
 		return err
 	}
-	c.JSON(http.StatusOK, gin.H{"entries": entries})
+	c.JSON(http.StatusOK, gin.H{"entries": entries, "total": total, "page": page, "size": size})
 	return nil
 }

@@ -36,6 +36,8 @@ var adminFuncs = template.FuncMap{
 	"jobName":       jobName,
 	"jobAbout":      func(name string) string { return jobNames[name][1] },
 	"adminSections": func() []adminSection { return adminSections },
+	"firstN":        func(n int, xs []string) []string { return xs[:min(n, len(xs))] },
+	"minus":         func(a, b int) int { return a - b },
 }
 
 type adminField struct{ ID, Name, Label, Hint, Value, Err, Class, Type string }
@@ -271,6 +273,7 @@ type adminData struct {
 	Orgs    []orgView
 	Jobs    *jobsView
 	Audit   []auditView
+	List    *adminList // the list page's find box and pager (admin_lists.go)
 	Filter  map[string]string
 	Refdata *refdataView
 	Import  *importSummary
@@ -409,7 +412,15 @@ func (s *Site) showUsers(w http.ResponseWriter, r *http.Request, m *me, status i
 	if !ok {
 		return
 	}
-	d.Section, d.Users, d.Orgs = "users", users.Users, orgs
+	q, pageNo := listPosition(r)
+	var found []userView
+	for _, u := range users.Users {
+		if matchUser(u, q) {
+			found = append(found, u)
+		}
+	}
+	d.Section, d.Users, d.Orgs = "users", pageOf(found, pageNo, adminListSize), orgs
+	d.List = newAdminList("/admin/users", q, pageNo, len(found), len(d.Users), "account", "accounts")
 	s.renderAdmin(w, r, status, "admin-users", "Accounts and roles", m, errs, d)
 }
 
@@ -466,7 +477,7 @@ func (s *Site) adminSetDisabled(w http.ResponseWriter, r *http.Request, disabled
 	if disabled {
 		done = "disabled"
 	}
-	http.Redirect(w, r, "/admin/users?done="+done, http.StatusSeeOther)
+	http.Redirect(w, r, backTo("/admin/users", done, r), http.StatusSeeOther)
 }
 
 func (s *Site) adminDisableUser(w http.ResponseWriter, r *http.Request) {
@@ -506,7 +517,9 @@ func (s *Site) showTokens(w http.ResponseWriter, r *http.Request, m *me, status 
 	if !ok {
 		return
 	}
-	d.Section, d.Tokens, d.Orgs = "tokens", toks.Tokens, orgs
+	_, pageNo := listPosition(r)
+	d.Section, d.Tokens, d.Orgs = "tokens", pageOf(toks.Tokens, pageNo, adminListSize), orgs
+	d.List = newAdminList("/admin/tokens", "", pageNo, len(toks.Tokens), len(d.Tokens), "token", "tokens")
 	s.renderAdmin(w, r, status, "admin-tokens", "API tokens", m, errs, d)
 }
 
@@ -564,7 +577,7 @@ func (s *Site) adminRevokeToken(w http.ResponseWriter, r *http.Request) {
 		s.failed(w, r, res)
 		return
 	}
-	http.Redirect(w, r, "/admin/tokens?done=revoked", http.StatusSeeOther)
+	http.Redirect(w, r, backTo("/admin/tokens", "revoked", r), http.StatusSeeOther)
 }
 
 // Organisations
@@ -587,7 +600,9 @@ func (s *Site) showOrgs(w http.ResponseWriter, r *http.Request, m *me, status in
 		s.failed(w, r, res)
 		return
 	}
-	d.Section, d.Orgs = "orgs", orgs.Orgs
+	_, pageNo := listPosition(r)
+	d.Section, d.Orgs = "orgs", pageOf(orgs.Orgs, pageNo, adminListSize)
+	d.List = newAdminList("/admin/orgs", "", pageNo, len(orgs.Orgs), len(d.Orgs), "organisation", "organisations")
 	if id := d.Form["edit"]; id != "" && d.Form["id"] == "" {
 		for _, o := range orgs.Orgs {
 			if o.ID == id {
@@ -691,6 +706,9 @@ func (s *Site) errorPageFor(w http.ResponseWriter, r *http.Request, m *me, statu
 
 // Audit log
 
+// auditPageSize is how many entries a page of the audit log shows.
+const auditPageSize = 50
+
 func (s *Site) adminAudit(w http.ResponseWriter, r *http.Request) {
 	m := s.requireStaff(w, r, "admin")
 	if m == nil {
@@ -724,11 +742,26 @@ func (s *Site) adminAudit(w http.ResponseWriter, r *http.Request) {
 	}
 	status := http.StatusOK
 	if len(errs) == 0 {
-		var out struct{ Entries []auditView }
+		pageNo := pageParam(q)
+		api.Set("page", strconv.Itoa(pageNo))
+		api.Set("size", strconv.Itoa(auditPageSize))
+		var out struct {
+			Entries []auditView
+			Total   int
+		}
 		res := s.get(w, r, "/api/v1/audit?"+api.Encode(), &out, callOpts{})
 		switch {
 		case res.ok():
 			d.Audit = out.Entries
+			keep := url.Values{}
+			for k, v := range d.Filter {
+				if v != "" {
+					keep.Set(k, v)
+				}
+			}
+			d.List = &adminList{Pager: newPager(out.Total, pageNo, auditPageSize, len(out.Entries), "entry", "entries", func(n int) string {
+				return pageHref("/admin/audit", keep, n)
+			})}
 		case res.Status == http.StatusBadRequest:
 			errs, status = mapErrors(res.Problem, map[string]fieldMsg{"from": {ID: "audit-from"}, "to": {ID: "audit-to"}}), http.StatusBadRequest
 		default:

@@ -17,8 +17,11 @@ import (
 	"equitrial"
 	"equitrial/internal/app"
 	"equitrial/internal/testdata"
+	"equitrial/refdata"
+	"equitrial/store"
 	"equitrial/store/storetest"
 	"equitrial/synth"
+	"equitrial/web/webtest"
 )
 
 const adminTestToken = "admin-test-token-0123456789abcdef"
@@ -68,11 +71,11 @@ func TestAdminOverviewAndAccounts(t *testing.T) {
 			t.Errorf("overview lacks %q:\n%s", want, overview)
 		}
 	}
-	if jobs := texts(t, ctx, "#job-summary tbody tr"); len(jobs) < 5 {
-		t.Errorf("overview lists %d jobs' last runs, want the 5 scheduled jobs: %q", len(jobs), jobs)
+	scheduled := webtest.Await[int](t, ctx, `fetch("/api/v1/jobs", {credentials: "same-origin"}).then(r => r.json()).then(j => j.jobs.length)`)
+	if jobs := texts(t, ctx, "#job-summary tbody tr"); len(jobs) != scheduled || scheduled < 4 {
+		t.Errorf("overview lists %d jobs' last runs, want every scheduled job (%d): %q", len(jobs), scheduled, jobs)
 	}
 	axe(t, ctx, "admin overview")
-	shot(t, ctx, "admin-overview")
 
 	visit(t, ctx, s.url+"/admin/users")
 	submit(t, ctx, "#create-user")
@@ -91,7 +94,6 @@ func TestAdminOverviewAndAccounts(t *testing.T) {
 		t.Errorf("the new account's row: %q", row)
 	}
 	axe(t, ctx, "admin users with a new account")
-	shot(t, ctx, "admin-users-created")
 	if _, _, err := s.auth.Login(context.Background(), "new.nurse@example.nhs.uk", secret); err != nil {
 		t.Errorf("the shown one-time password does not sign in: %v", err)
 	}
@@ -112,6 +114,7 @@ func TestAdminOverviewAndAccounts(t *testing.T) {
 	if len(reset) < 16 {
 		t.Fatalf("no new one-time password after a reset: %s", text(t, ctx, "main"))
 	}
+	axe(t, ctx, "admin users after a password reset")
 	if _, sess, err := s.auth.Login(context.Background(), "sponsor@example.org", reset); err != nil || !sess.MustChange {
 		t.Errorf("the reset password: %v (must change: %v)", err, sess != nil && sess.MustChange)
 	}
@@ -144,7 +147,6 @@ func TestAdminRunsJobAndRevokesToken(t *testing.T) {
 		visit(t, ctx, s.url+"/admin/jobs")
 	}
 	axe(t, ctx, "admin jobs after a run")
-	shot(t, ctx, "admin-jobs")
 
 	visit(t, ctx, s.url+"/admin/tokens")
 	fill(t, ctx, map[string]string{"#name": "EPR feed", "#token-role": "nurse", "#token-org": "ops", "#days": "30"})
@@ -168,7 +170,7 @@ func TestAdminRunsJobAndRevokesToken(t *testing.T) {
 	if code := bearerStatus(t, s.url+"/api/v1/patients", token); code != http.StatusUnauthorized {
 		t.Errorf("the revoked token: GET /api/v1/patients answered %d, want 401", code)
 	}
-	shot(t, ctx, "admin-tokens")
+	axe(t, ctx, "admin tokens after revoking")
 }
 
 func bearerStatus(t *testing.T, url, token string) int {
@@ -211,7 +213,6 @@ func TestAdminOrgsAuditRefdataImport(t *testing.T) {
 		t.Errorf("a bad trial id: error summary %q", summary)
 	}
 	axe(t, ctx, "admin organisations with an error")
-	shot(t, ctx, "admin-orgs")
 
 	// a read of patient data makes an audit entry to find
 	visit(t, ctx, s.url+"/admin") // the overview lists patients
@@ -220,7 +221,6 @@ func TestAdminOrgsAuditRefdataImport(t *testing.T) {
 		t.Fatalf("the audit log is empty after the overview listed patients:\n%s", text(t, ctx, "main"))
 	}
 	axe(t, ctx, "admin audit")
-	shot(t, ctx, "admin-audit")
 	fill(t, ctx, map[string]string{"#subjectId": "no-such-record"})
 	submit(t, ctx, "#filter")
 	if !strings.Contains(text(t, ctx, "main"), "No entries match") {
@@ -235,7 +235,25 @@ func TestAdminOrgsAuditRefdataImport(t *testing.T) {
 	if body := text(t, ctx, "main"); !strings.Contains(body, "No reference data is loaded") {
 		t.Errorf("reference data page: %s", body)
 	}
-	axe(t, ctx, "admin reference data")
+	axe(t, ctx, "admin reference data, none loaded")
+	// Loaded: the edition, the rows and when.
+	dir, _, err := refdata.LoadPostcodes(strings.NewReader("pcds,lsoa11,ctry,lat,long\nLS1 4AP,E01033010,E92000001,53.8,-1.55\n"), refdata.PostcodeOptions{Label: "ONSPD sample"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.db.RefData.Save(context.Background(), dir, nil, store.RefManifest{Edition: "IMD2019 (test)", Directory: "ONSPD sample",
+		Counts: map[string]int{"postcodes": 1, "areas": 1, "imdAreas": 32844}}); err != nil {
+		t.Fatal(err)
+	}
+	visit(t, ctx, s.url+"/admin/refdata")
+	status := text(t, ctx, "#refdata")
+	london, _ := time.LoadLocation("Europe/London")
+	for _, want := range []string{"IMD2019 (test)", "ONSPD sample", "Postcodes\t1", "Areas with a deprivation decile\t32,844", "Loaded\t" + time.Now().In(london).Format("2 January 2006")} {
+		if !strings.Contains(status, want) {
+			t.Errorf("reference data status lacks %q:\n%s", want, status)
+		}
+	}
+	axe(t, ctx, "admin reference data, loaded")
 
 	visit(t, ctx, s.url+"/admin/import")
 	axe(t, ctx, "admin import")
@@ -261,7 +279,6 @@ func TestAdminOrgsAuditRefdataImport(t *testing.T) {
 		t.Errorf("after the upload the store has %d trials, want 15", n)
 	}
 	axe(t, ctx, "admin import done")
-	shot(t, ctx, "admin-import")
 }
 
 // Only administrators see the administrator's pages.
@@ -275,6 +292,7 @@ func TestAdminPagesRefuseOtherRoles(t *testing.T) {
 		if h := text(t, ctx, "h1"); !strings.Contains(h, "do not have permission") {
 			t.Errorf("a nurse at %s sees %q", p, h)
 		}
+		axe(t, ctx, "refused at "+p)
 	}
 	res, err := http.Get(s.url + "/admin/users")
 	if err != nil {

@@ -62,6 +62,8 @@ type answerForm struct {
 	Date     string
 	Err      map[string]string // value, unit, date: inline messages
 	HasError bool
+	Hint     string // under the question, such as how many trials ask it
+	Suffix   string // after the inputs' names, where several questions share a form
 }
 
 // answerState is an answer that came back with errors, to show again as typed.
@@ -75,8 +77,14 @@ var nctPattern = regexp.MustCompile(`^NCT[0-9]{8}$`)
 // idPart makes a question key usable in an element id.
 var idUnsafe = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
 
+// answerID is the element id prefix of a question's form: per trial on the
+// nurse's cards, and without a trial (scope "") where a question is asked once.
 func answerID(scope, key string) string {
-	return "answer-" + idUnsafe.ReplaceAllString(scope, "") + "-" + strings.Trim(idUnsafe.ReplaceAllString(key, "-"), "-")
+	k := strings.Trim(idUnsafe.ReplaceAllString(key, "-"), "-")
+	if scope = idUnsafe.ReplaceAllString(scope, ""); scope == "" {
+		return "answer-" + k
+	}
+	return "answer-" + scope + "-" + k
 }
 
 // forms builds the forms for a trial's questions. patientOnly keeps only the
@@ -144,23 +152,7 @@ func answerErrors(st *answerState, p problem) []fieldError {
 	id := answerID(st.NCTID, st.Key)
 	var out []fieldError
 	for _, e := range p.Errors {
-		part := "value"
-		switch {
-		case strings.HasSuffix(e.Field, ".unit"):
-			part = "unit"
-		case strings.HasSuffix(e.Field, ".date"):
-			part = "date"
-		}
-		// The API words some details as what to do ("enter a number") and others
-		// as what is wrong ("must not be in the future"), which need a subject.
-		msg := sentence(e.Detail)
-		if strings.HasPrefix(e.Detail, "is ") || strings.HasPrefix(e.Detail, "must ") {
-			subject := map[string]string{"value": "The answer", "unit": "The unit", "date": "The date"}[part]
-			msg = sentence(subject + " " + e.Detail)
-		}
-		if strings.HasSuffix(e.Field, ".key") {
-			msg = "This question cannot be answered here: " + e.Detail
-		}
+		part, msg := answerError(e.Field, e.Detail)
 		if _, seen := st.Err[part]; seen {
 			continue
 		}
@@ -178,8 +170,36 @@ func answerErrors(st *answerState, p problem) []fieldError {
 	return out
 }
 
+// answerError is which part of an answer (value, unit, date) an API error is
+// about, and the message to show there.
+func answerError(field, detail string) (part, msg string) {
+	part = "value"
+	switch {
+	case strings.HasSuffix(field, ".unit"):
+		part = "unit"
+	case strings.HasSuffix(field, ".date"):
+		part = "date"
+	}
+	// The API words some details as what to do ("enter a number") and others
+	// as what is wrong ("must not be in the future"), which need a subject.
+	msg = sentence(detail)
+	if strings.HasPrefix(detail, "is ") || strings.HasPrefix(detail, "must ") {
+		subject := map[string]string{"value": "The answer", "unit": "The unit", "date": "The date"}[part]
+		msg = sentence(subject + " " + detail)
+	}
+	if strings.HasSuffix(field, ".key") {
+		msg = "This question cannot be answered here: " + detail
+	}
+	return part, msg
+}
+
 // answerBody is the API request for one answer.
 func answerBody(st answerState, kind string) map[string]any {
+	return map[string]any{"answers": []map[string]string{answerItem(st, kind)}}
+}
+
+// answerItem is one answer as the API takes it.
+func answerItem(st answerState, kind string) map[string]string {
 	a := map[string]string{"key": st.Key, "value": st.Value}
 	if kind == "number" {
 		if st.Unit != "" {
@@ -189,7 +209,7 @@ func answerBody(st answerState, kind string) map[string]any {
 			a["date"] = st.Date
 		}
 	}
-	return map[string]any{"answers": []map[string]string{a}}
+	return a
 }
 
 // answerForNurse handles POST /patients/{id}/answers.
@@ -204,11 +224,13 @@ func (s *Site) answerForNurse(w http.ResponseWriter, r *http.Request) {
 		res := s.call(w, r, http.MethodPut, "/api/v1/patients/"+url.PathEscape(id)+"/answers", answerBody(st, kind), callOpts{})
 		switch {
 		case res.ok():
-			to := "/patients/" + url.PathEscape(id)
+			// Back to the same page of matches: at the trial's card, or at the
+			// questions asked once for the page.
+			anchor := "questions"
 			if st.NCTID != "" {
-				to += "#trial-" + st.NCTID
+				anchor = "trial-" + st.NCTID
 			}
-			http.Redirect(w, r, to, http.StatusSeeOther)
+			http.Redirect(w, r, patientURL(id, pageParam(r.URL.Query()), "", anchor), http.StatusSeeOther)
 			return
 		case res.Status == http.StatusBadRequest:
 			errs = answerErrors(&st, res.Problem)

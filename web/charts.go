@@ -223,7 +223,16 @@ func enrolmentChart(id string, pts []enrolmentPoint, proj *projection, total int
 	if proj != nil && proj.End.After(last.At) {
 		fmt.Fprintf(&b, `<line class="equitrial-chart-projection" x1="%.1f" y1="%.1f" x2="%.1f" y2="%.1f" stroke="%s" stroke-width="2" stroke-dasharray="6 4"/>`,
 			x(last.At), y(float64(last.Enrolled)), x(proj.End), y(proj.Enrolled), chartBar)
-		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">Projected: about %.0f</text>`, x(proj.End)-4, y(proj.Enrolled)+16, math.Round(proj.Enrolled))
+		// The label ends at the line's end, under it: far enough under that the
+		// rising line, which runs lower on the left, does not cross the words.
+		label := fmt.Sprintf("Projected: about %.0f", math.Round(proj.Enrolled))
+		below := 16.0
+		if run := x(proj.End) - x(last.At); run > 0 {
+			rise := y(float64(last.Enrolled)) - y(proj.Enrolled) // screen y grows downwards
+			below += max(0, rise/run*6.5*float64(len(label)))
+		}
+		ly := math.Min(y(proj.Enrolled)+below, top+plotH-4) // never under the axis
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" text-anchor="end">%s</text>`, x(proj.End)-4, ly, label)
 	}
 	b.WriteString(`</g></svg>`)
 	return template.HTML(b.String())

@@ -182,7 +182,7 @@ func (s *Site) recordEvent(w http.ResponseWriter, r *http.Request) {
 			callOpts{header: map[string]string{"Idempotency-Key": f.Key}})
 		switch {
 		case res.ok():
-			http.Redirect(w, r, "/patients/"+url.PathEscape(id)+"?recorded="+url.QueryEscape(f.NCTID)+"#trial-"+f.NCTID, http.StatusSeeOther)
+			http.Redirect(w, r, patientURL(id, pageParam(r.URL.Query()), f.NCTID, "trial-"+f.NCTID), http.StatusSeeOther)
 			return
 		case res.Status == http.StatusBadRequest || res.Status == http.StatusConflict:
 			msg := "The event could not be recorded: " + strings.TrimSuffix(res.Problem.Detail, ".")

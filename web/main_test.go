@@ -2,81 +2,32 @@ package web_test
 
 import (
 	"context"
-	"equitrial/internal/testdata"
 	"fmt"
 	"log/slog"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/chromedp/chromedp"
 
 	"equitrial"
 	"equitrial/auth"
 	"equitrial/catalog"
 	"equitrial/ctgov"
 	"equitrial/internal/app"
+	"equitrial/internal/testdata"
 	"equitrial/refdata"
 	"equitrial/store"
 	"equitrial/store/storetest"
 	"equitrial/synth"
+	"equitrial/web/webtest"
 )
 
-// browser is the package's one headless Chromium; each test opens its own tab.
-var (
-	browser    context.Context
-	browserErr string
-	assetsDir  string
-	shotsDir   string
-	axeSource  string
-)
-
-const chromium = "/usr/bin/chromium"
+var assetsDir = webtest.AssetsDir()
 
 func TestMain(m *testing.M) {
-	_, file, _, _ := runtime.Caller(0)
-	assetsDir = filepath.Join(filepath.Dir(file), "static")
-	if b, err := os.ReadFile(filepath.Join(assetsDir, "axe.min.js")); err == nil {
-		axeSource = string(b)
-	}
-	shotsDir, _ = os.MkdirTemp("", "equitrial-web-shots-")
-	if _, err := os.Stat(chromium); err != nil {
-		browserErr = "headless Chromium is not installed at " + chromium + " (apt-get install chromium)"
-	} else {
-		// Chromium dies with this process (chromedp sets Pdeathsig on Linux), so the
-		// os.Exit in storetest.Main needs no cleanup of it.
-		opts := []chromedp.ExecAllocatorOption{
-			chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU,
-			chromedp.Flag("disable-dev-shm-usage", true), chromedp.Flag("disable-background-networking", true),
-			chromedp.Flag("disable-component-update", true), chromedp.Flag("disable-sync", true),
-			chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.WindowSize(1100, 900),
-		}
-		alloc, _ := chromedp.NewExecAllocator(context.Background(), opts...)
-		browser, _ = chromedp.NewContext(alloc)
-		if err := chromedp.Do(browser); err != nil {
-			browserErr = "headless Chromium did not start: " + err.Error()
-			browser = nil
-		}
-	}
+	webtest.Start()
 	storetest.Main(m)
-}
-
-// needBrowser skips without a browser, except in CI, where a missing browser is a
-// broken build.
-func needBrowser(t *testing.T) {
-	t.Helper()
-	if browserErr == "" {
-		return
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal(browserErr)
-	}
-	t.Skip(browserErr)
 }
 
 // service is the real API and web UI over a fresh database, index and synthetic
@@ -163,16 +114,4 @@ func (s *service) user(t *testing.T, email, role, org, kind string, trials ...st
 		t.Fatal(err)
 	}
 	return pw
-}
-
-// tab opens a browser tab for one test.
-func tab(t *testing.T) context.Context {
-	t.Helper()
-	needBrowser(t)
-	// A browser context of its own: no cookie of another test's user.
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	ctx, cancel2 := context.WithTimeout(ctx, 45*time.Second)
-	t.Cleanup(cancel2)
-	return ctx
 }

@@ -2,9 +2,11 @@ package web
 
 import (
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 
 	"equitrial"
@@ -21,25 +23,55 @@ type myData struct {
 	Link    string       // the page's own path, for the withdraw form
 	Answer  *answerState // an answer sent back with errors, shown as typed
 	Sites   map[string]trialSites
+	Pager   *pager
 }
+
+// myPageSize is how many studies a page of the patient's own page shows: few, so
+// that the page stays easy to read on a phone.
+const myPageSize = 10
 
 // trialSites is where a trial recruits, for the patient's page: the site when
-// there is one, or the first few.
+// there is one, or the first few, and the nearest to the patient's postcode when
+// both places are known.
 type trialSites struct {
-	Recruiting []equitrial.Location
+	Recruiting   []equitrial.Location
+	Nearest      *equitrial.Location
+	NearestMiles float64
 }
 
-// Where says where the trial is done, in a sentence.
-func (t trialSites) Where() string {
-	name := func(l equitrial.Location) string {
-		switch {
-		case l.Facility != "" && l.City != "" && !strings.Contains(l.Facility, l.City):
-			return l.Facility + ", " + l.City
-		case l.Facility != "":
-			return l.Facility
-		}
-		return l.City
+// siteName is a site as people name it: "St James's University Hospital, Leeds".
+func siteName(l equitrial.Location) string {
+	switch {
+	case l.Facility != "" && l.City != "" && !strings.Contains(l.Facility, l.City):
+		return l.Facility + ", " + l.City
+	case l.Facility != "":
+		return l.Facility
 	}
+	return l.City
+}
+
+// Where says where the trial is done, in a sentence or two: the nearest place
+// when it is known, else the places.
+func (t trialSites) Where() string {
+	if t.Nearest != nil {
+		far := "less than a mile from your postcode"
+		if m := math.Round(t.NearestMiles); m >= 1 {
+			far = fmt.Sprintf("about %.0f %s from your postcode", m, map[bool]string{true: "mile", false: "miles"}[m == 1])
+		}
+		s := "The nearest place running this study is " + siteName(*t.Nearest) + ", " + far + "."
+		switch n := len(t.Recruiting) - 1; {
+		case n == 1:
+			s += " It is also run at 1 other place."
+		case n > 1:
+			s += fmt.Sprintf(" It is also run at %d other places.", n)
+		}
+		return s
+	}
+	return t.places()
+}
+
+func (t trialSites) places() string {
+	name := siteName
 	switch n := len(t.Recruiting); {
 	case n == 0:
 		return "The study has not listed where it is run yet. The research nurse can tell you."
@@ -138,9 +170,14 @@ func (s *Site) showMyPage(w http.ResponseWriter, r *http.Request, p *patientView
 	d := myData{Patient: p, Link: "/my/" + token, Answer: st}
 	if p.Withdrawn == nil {
 		var m matchesView
-		if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(p.ID)+"/matches", &m, callOpts{bearer: token}); res.ok() {
+		pageNo := pageParam(r.URL.Query())
+		q := url.Values{"size": {strconv.Itoa(myPageSize)}, "page": {strconv.Itoa(pageNo)}}
+		if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(p.ID)+"/matches?"+q.Encode(), &m, callOpts{bearer: token}); res.ok() {
 			d.Matches = &m
-			d.Sites = s.sitesOf(w, r, d.Studies())
+			d.Sites = s.sitesOf(w, r, d.Studies(), s.locate(w, r, p.Postcode))
+			d.Pager = newPager(m.Total, pageNo, myPageSize, len(m.Results), "study", "studies", func(n int) string {
+				return pageHref(d.Link, url.Values{}, n) + "#studies"
+			})
 		}
 	}
 	s.render(w, r, status, "my", page{Title: "Your research register page", Errors: errs, D: d})
@@ -171,7 +208,7 @@ func (s *Site) withdraw(w http.ResponseWriter, r *http.Request) {
 
 // sitesOf looks up where each trial recruits (public trial records): its
 // recruiting sites, those in the UK first.
-func (s *Site) sitesOf(w http.ResponseWriter, r *http.Request, ts []trialMatch) map[string]trialSites {
+func (s *Site) sitesOf(w http.ResponseWriter, r *http.Request, ts []trialMatch, from *equitrial.LatLon) map[string]trialSites {
 	out := map[string]trialSites{}
 	for i, t := range ts {
 		if i == sitesShown {
@@ -193,9 +230,37 @@ func (s *Site) sitesOf(w http.ResponseWriter, r *http.Request, ts []trialMatch) 
 			ls = tr.Locations
 		}
 		sort.SliceStable(ls, func(a, b int) bool { return ukFirst(ls[a]) && !ukFirst(ls[b]) })
-		out[t.NCTID] = trialSites{Recruiting: ls}
+		ts := trialSites{Recruiting: ls}
+		if from != nil {
+			best := math.Inf(1)
+			for i, l := range ls {
+				if l.Geo == nil {
+					continue
+				}
+				if km := haversineKm(from.Lat, from.Lon, l.Geo.Lat, l.Geo.Lon); km < best {
+					best, ts.Nearest = km, &ls[i]
+				}
+			}
+			ts.NearestMiles = best / 1.609344
+		}
+		out[t.NCTID] = ts
 	}
 	return out
 }
 
 func ukFirst(l equitrial.Location) bool { return l.Country == "United Kingdom" }
+
+// locate is where a postcode is, as the trial search places it (the postcode
+// directory, or its small area's centroid), or nil when it cannot be placed. The
+// search is public and its query strings are never logged.
+func (s *Site) locate(w http.ResponseWriter, r *http.Request, postcode string) *equitrial.LatLon {
+	if strings.TrimSpace(postcode) == "" {
+		return nil
+	}
+	var res searchResults
+	q := url.Values{"near": {postcode}, "radius_km": {"1"}, "size": {"1"}}
+	if out := s.get(w, r, "/api/v1/trials?"+q.Encode(), &res, callOpts{}); !out.ok() || res.Near == nil {
+		return nil
+	}
+	return &equitrial.LatLon{Lat: res.Near.Lat, Lon: res.Near.Lon}
+}

@@ -2,12 +2,14 @@ package web_test
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"testing"
 
 	"equitrial"
 	"equitrial/patients"
 	"equitrial/store"
+	"equitrial/web/webtest"
 )
 
 // A patient's own page puts "stop being contacted" near the top, lists the studies
@@ -47,7 +49,6 @@ func TestMyPageStudiesAnswersAndStopContact(t *testing.T) {
 		t.Errorf("no study says where it is run:\n%s", strings.Join(studies, "\n---\n"))
 	}
 	axe(t, ctx, "private page with studies")
-	shot(t, ctx, "my-page")
 
 	tick(t, ctx, `form[data-key="pregnant"] input[value="no"]`)
 	submit(t, ctx, `form[data-key="pregnant"] button[type=submit]`)
@@ -103,9 +104,68 @@ func TestRegisterTwiceShowsConfirmation(t *testing.T) {
 			t.Errorf("registration %d: the confirmation does not say to bookmark the link", i)
 		}
 		axe(t, ctx, "registered")
-		shot(t, ctx, "registered-"+string(rune('0'+i)))
 	}
 	if strings.Contains(s.log.String(), "level=ERROR") {
 		t.Errorf("registering twice logged an error:\n%s", s.log.String())
+	}
+}
+
+// A patient's own page reads back what they registered in plain words ("English",
+// "Type 2 diabetes"), names the nearest place running each study and how far it is
+// from their postcode, and shows a few studies at a time, saying of how many.
+func TestMyPagePlainWordsNearestSiteAndPages(t *testing.T) {
+	ctx := tab(t)
+	s := newService(t)
+	token, hash := patients.NewAccessToken()
+	_, err := s.db.Patients.Create(context.Background(), &equitrial.Patient{GivenName: "Tomasz", FamilyName: "Nowak",
+		BirthDate: "1961-06-12", Sex: "male", Language: "en", Postcode: s.near, Email: "tomasz@example.org",
+		Conditions: []equitrial.Condition{{Text: "type 2 diabetes"}, {Text: "hypertension"}}, Org: "self-registered", Source: "self-registered",
+		Consent: equitrial.Consent{Contact: true, Date: "2026-01-10", Version: "v1", Channel: "web"}}, store.CreateOptions{AccessTokenHash: hash})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit(t, ctx, s.url+"/my/"+token)
+	details := text(t, ctx, "main dl")
+	for _, want := range []string{"English", "Type 2 diabetes, Hypertension"} {
+		if !strings.Contains(details, want) {
+			t.Errorf("the patient's details do not read %q:\n%s", want, details)
+		}
+	}
+	if strings.Contains(details, "ICD10") || strings.Contains(details, "\ten\n") {
+		t.Errorf("the patient's details show codes:\n%s", details)
+	}
+	wheres := texts(t, ctx, ".equitrial-study .equitrial-where")
+	nearest := 0
+	for _, w := range wheres {
+		if strings.HasPrefix(w, "The nearest place running this study is ") && strings.Contains(w, "from your postcode.") {
+			nearest++
+		}
+	}
+	if nearest == 0 {
+		t.Errorf("no study names the nearest place to the patient's postcode %s:\n%s", s.near, strings.Join(wheres, "\n"))
+	}
+	if !strings.Contains(strings.Join(wheres, "\n"), "less than a mile from your postcode") {
+		t.Errorf("the trial with a site at the patient's postcode is not said to be less than a mile away:\n%s", strings.Join(wheres, "\n"))
+	}
+	total := webtest.Await[int](t, ctx, `fetch("/api/v1/me", {headers: {Authorization: "Bearer `+token+`"}}).then(r => r.json()).then(me =>
+		fetch("/api/v1/patients/" + me.patientId + "/matches?size=1", {headers: {Authorization: "Bearer `+token+`"}})).then(r => r.json()).then(j => j.total)`)
+	found := text(t, ctx, "#studies ~ p")
+	if !strings.HasPrefix(found, "We found "+strconv.Itoa(total)+" ") {
+		t.Errorf("the page says %q, the API lists %d studies", found, total)
+	}
+	if n := len(wheres); n > 10 || (total > 10 && n != 10) {
+		t.Errorf("%d studies on the first page of %d", n, total)
+	}
+	axe(t, ctx, "private page, plain words and nearest sites")
+	if total > 10 {
+		if got := text(t, ctx, "#studies-showing"); got != "Showing 1–10 of "+strconv.Itoa(total)+" studies" {
+			t.Errorf("studies count: %q", got)
+		}
+		submit(t, ctx, "a.nhsuk-pagination__next")
+		if got := text(t, ctx, "#studies-showing"); !strings.HasPrefix(got, "Showing 11–") {
+			t.Errorf("page 2 of the studies: %q", got)
+		}
+	} else {
+		t.Logf("only %d studies: no second page to check", total)
 	}
 }

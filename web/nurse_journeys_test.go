@@ -21,17 +21,6 @@ import (
 
 // Journeys of a research nurse's working day (issue 12, items 1–5).
 
-// longTab is a browser tab for a journey longer than tab allows.
-func longTab(t *testing.T) context.Context {
-	t.Helper()
-	needBrowser(t)
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
-	t.Cleanup(cancel)
-	ctx, cancel2 := context.WithTimeout(ctx, 3*time.Minute)
-	t.Cleanup(cancel2)
-	return ctx
-}
-
 const newTrial = "NCT09900003"
 
 // nursePatient adds a patient of site-leeds straight to the store.
@@ -98,12 +87,12 @@ func TestNurseAnswersRecordsEventAndSeesNew(t *testing.T) {
 		t.Errorf("matches count: %q", showing)
 	}
 	axe(t, ctx, "patient matches with New and event forms")
-	shot(t, ctx, "nurse-matches-new")
 
 	// Answer the eGFR question: the verdict and the list change.
 	counts := func() string { return text(t, ctx, ".equitrial-counts") }
 	before := counts()
 	form := "#trial-" + egfrTrial + ` form[data-key="lab:egfr"]`
+	tick(t, ctx, "#trial-"+egfrTrial+" details.equitrial-questions summary")
 	fill(t, ctx, map[string]string{form + " input[name=value]": "52", form + " input[name=date]": "2025-11-20"})
 	submit(t, ctx, form+" button[type=submit]")
 	if st := cardStatus(t, ctx, egfrTrial); st != "Eligible" {
@@ -141,7 +130,6 @@ func TestNurseAnswersRecordsEventAndSeesNew(t *testing.T) {
 		t.Errorf("the error links to %q, which must be on the page with its form open", href)
 	}
 	axe(t, ctx, "event form with an error")
-	shot(t, ctx, "nurse-event-error")
 	tick(t, ctx, ev+` input[value="declined"]`)
 	submit(t, ctx, ev+" button[type=submit]")
 	if summary := text(t, ctx, ".nhsuk-error-summary"); !strings.Contains(summary, "Select why the patient declined") {
@@ -177,7 +165,6 @@ func TestNurseAnswersRecordsEventAndSeesNew(t *testing.T) {
 		t.Errorf("another trial's card shows an event: %q", other)
 	}
 	axe(t, ctx, "patient matches after events")
-	shot(t, ctx, "nurse-event-recorded")
 }
 
 // A nurse edits a patient: every field of the add form is there, filled in; they
@@ -212,7 +199,6 @@ func TestNurseEditsPatient(t *testing.T) {
 		t.Error("the edit form offers the consent box: withdrawing has its own page")
 	}
 	axe(t, ctx, "edit patient")
-	shot(t, ctx, "nurse-edit-patient")
 
 	// Two mistakes at once: an observation value that is not a number, and an email.
 	fill(t, ctx, map[string]string{"#absent-conditions": "Myocardial infarction", "#email": "not an email",
@@ -231,7 +217,6 @@ func TestNurseEditsPatient(t *testing.T) {
 		t.Fatalf("a refused edit was stored: %+v", got)
 	}
 	axe(t, ctx, "edit patient with errors")
-	shot(t, ctx, "nurse-edit-patient-errors")
 
 	fill(t, ctx, map[string]string{"#obs-0-value": "48", "#email": "bola@example.org", "#phone": ""})
 	submit(t, ctx, "main form button[type=submit]")
@@ -287,7 +272,6 @@ func TestNurseSearchesSortsAndPagesPatients(t *testing.T) {
 		t.Errorf("NHS number shown as %q", nhs)
 	}
 	axe(t, ctx, "patients page 1")
-	shot(t, ctx, "nurse-patients")
 	submit(t, ctx, "a.nhsuk-pagination__next")
 	if got := text(t, ctx, "#showing"); !strings.HasPrefix(got, "Showing 21–25 of 25 patients") {
 		t.Errorf("page 2: %q", got)
@@ -328,7 +312,7 @@ func TestNurseSearchesSortsAndPagesPatients(t *testing.T) {
 	if got := texts(t, ctx, "tbody tr td:first-child a"); len(got) != 5 || got[4] != "Ada Okafor" || !strings.Contains(path(t, ctx), "sort=birth-date") {
 		t.Errorf("page 2 by date of birth: %v at %s", got, path(t, ctx))
 	}
-	shot(t, ctx, "nurse-patients-sorted")
+	axe(t, ctx, "patients sorted by date of birth, page 2")
 
 	// A trial's candidates say how many there are, and page.
 	counted := regexp.MustCompile(`^(Showing \d+–\d+ of (\d+) candidates|Showing \d+ of \d+ candidates|Showing 1 candidate|No candidates)$`)
@@ -340,7 +324,6 @@ func TestNurseSearchesSortsAndPagesPatients(t *testing.T) {
 			continue
 		}
 		if js[int](t, ctx, `document.querySelectorAll("a.nhsuk-pagination__next").length`) == 1 {
-			shot(t, ctx, "nurse-candidates")
 			axe(t, ctx, "candidates page 1")
 			submit(t, ctx, "a.nhsuk-pagination__next")
 			if got := text(t, ctx, "#candidates-showing"); !strings.HasPrefix(got, "Showing 21–") {
@@ -396,7 +379,6 @@ func TestSearchNearPostcodeWithoutCoordinates(t *testing.T) {
 		t.Errorf("results count: %q", showing)
 	}
 	axe(t, ctx, "search near an approximate postcode")
-	shot(t, ctx, "search-approximate")
 
 	// Text search: one clean snippet per result, the title linked, the status.
 	visit(t, ctx, s.url+"/?q=diabetes&recruiting=no")
@@ -413,7 +395,6 @@ func TestSearchNearPostcodeWithoutCoordinates(t *testing.T) {
 		}
 	}
 	axe(t, ctx, "search results with snippets")
-	shot(t, ctx, "search-snippets")
 	if next := js[string](t, ctx, `(document.querySelector("a.nhsuk-pagination__next") || {}).href || ""`); next != "" {
 		submit(t, ctx, "a.nhsuk-pagination__next")
 		if showing := text(t, ctx, "#showing"); !strings.HasPrefix(showing, "Showing 11–") {
@@ -431,5 +412,4 @@ func TestSearchNearPostcodeWithoutCoordinates(t *testing.T) {
 		t.Errorf("a postcode not in the directory: %q", msg)
 	}
 	axe(t, ctx, "search with every error")
-	shot(t, ctx, "search-errors")
 }

@@ -14,6 +14,16 @@ type pager struct {
 	Noun, Nouns                     string // "patient", "patients"
 	Prev, Next                      string
 	Items                           []pageItem
+	Label                           string // the navigation's name, when a page has two lists
+}
+
+// NavLabel names the pagination landmark: "Pagination" unless the page has more
+// than one.
+func (p *pager) NavLabel() string {
+	if p.Label != "" {
+		return p.Label
+	}
+	return "Pagination"
 }
 
 type pageItem struct {

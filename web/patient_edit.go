@@ -44,7 +44,7 @@ func (f patientForm) Analytes() []option {
 // formFromPatient fills the form with the record as stored.
 func formFromPatient(p *patientView) patientForm {
 	f := patientForm{Staff: true, Edit: true, Name: p.Name(), GivenName: p.GivenName, FamilyName: p.FamilyName,
-		NHSNumber: p.NHSNumber, Postcode: p.Postcode, Sex: p.Sex, Language: p.Language,
+		NHSNumber: p.NHSNumber, Postcode: p.Postcode, Sex: p.Sex, Language: languageForForm(p.Language),
 		Email: p.Email, Phone: p.Phone, Complete: p.ConditionsComplete, Consent: p.Consent.Contact}
 	if t, err := time.Parse(time.DateOnly, p.BirthDate); err == nil {
 		f.DobDay, f.DobMonth, f.DobYear = strconv.Itoa(t.Day()), strconv.Itoa(int(t.Month())), strconv.Itoa(t.Year())

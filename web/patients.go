@@ -149,6 +149,8 @@ type patientData struct {
 	Recorded     string // the trial whose event was just recorded
 	Since        time.Time
 	Pager        *pager
+	PageNo       int                     // the page of matches shown (matches_page.go)
+	Batch        map[string]*answerState // the shared questions as typed, sent back with errors
 }
 
 // Forms are the answer forms for the questions a trial still asks.
@@ -156,7 +158,7 @@ func (d patientData) Forms(t trialMatch) []answerForm {
 	if d.Patient == nil || d.Patient.Withdrawn != nil {
 		return nil
 	}
-	return answerForms("/patients/"+url.PathEscape(d.Patient.ID)+"/answers", t.NCTID, t.Asks, false, d.Answer)
+	return answerForms(d.onPage("/patients/"+url.PathEscape(d.Patient.ID)+"/answers"), t.NCTID, t.Asks, false, d.Answer)
 }
 
 // EventForm is the card's form to record what happened with the patient.
@@ -165,6 +167,7 @@ func (d patientData) EventForm(t trialMatch) *eventForm {
 		return nil
 	}
 	f := newEventForm(d.Patient.ID, t.NCTID, d.Event)
+	f.Action = d.onPage(f.Action)
 	return &f
 }
 
@@ -192,13 +195,25 @@ func (s *Site) patientProfile(w http.ResponseWriter, r *http.Request) {
 // showPatient renders the patient's page, with errors and an answer or an event
 // form as typed when one was refused.
 func (s *Site) showPatient(w http.ResponseWriter, r *http.Request, m *me, id string, status int, errs []fieldError, st *answerState, ev *eventForm) {
+	s.showPatientWith(w, r, m, id, status, errs, patientExtras{answer: st, event: ev})
+}
+
+// patientExtras are the forms sent back with errors, to show as typed: one
+// answer, an event form, or the shared questions' answers (by key).
+type patientExtras struct {
+	answer *answerState
+	event  *eventForm
+	batch  map[string]*answerState
+}
+
+func (s *Site) showPatientWith(w http.ResponseWriter, r *http.Request, m *me, id string, status int, errs []fieldError, x patientExtras) {
 	var p patientView
 	if res := s.get(w, r, "/api/v1/patients/"+url.PathEscape(id), &p, callOpts{}); !res.ok() {
 		s.failed(w, r, res)
 		return
 	}
 	q := r.URL.Query()
-	d := patientData{Patient: &p, Added: q.Get("added") != "", Updated: q.Get("updated") != "", Answer: st, Event: ev}
+	d := patientData{Patient: &p, Added: q.Get("added") != "", Updated: q.Get("updated") != "", Answer: x.answer, Event: x.event, Batch: x.batch}
 	if nctPattern.MatchString(q.Get("recorded")) {
 		d.Recorded = q.Get("recorded")
 	}
@@ -206,6 +221,7 @@ func (s *Site) showPatient(w http.ResponseWriter, r *http.Request, m *me, id str
 		d.Since = seePatient(w, r, p.ID, time.Now())
 		mq := url.Values{"size": {strconv.Itoa(matchesPageSize)}}
 		pageNo := pageParam(q)
+		d.PageNo = pageNo
 		if pageNo > 1 {
 			mq.Set("page", strconv.Itoa(pageNo))
 		}

@@ -67,13 +67,19 @@ const searchPageSize = 10
 
 // searchFields are where the API's parameter errors show on the form.
 var searchFields = map[string]fieldMsg{
-	"q":         {ID: "q", Subject: "Search words"},
-	"condition": {ID: "condition", Subject: "Condition"},
-	"age":       {ID: "age", Msg: "Enter age as a whole number of years, like 54"},
-	"sex":       {ID: "sex", Msg: "Select female, male or any"},
+	"q":         {ID: "q", Msg: "Search words must be " + strconv.Itoa(maxSearchWords) + " characters or fewer"},
+	"condition": {ID: "condition", Msg: "Condition must be " + strconv.Itoa(maxCondition) + " characters or fewer"},
+	"age":       {ID: "age", Msg: "Enter an age in years from 0 to 130, like 54"},
+	"sex":       {ID: "sex", Msg: "Select any sex, female or male"},
 	"near":      {ID: "near", Msg: "Enter a full UK postcode, like LS1 4AP"},
 	"radius_km": {ID: "radius", Msg: "Enter a distance in miles from 1 to 1000, like 25"},
 }
+
+// The longest search words and condition the API takes (api/trials_query.go).
+const (
+	maxSearchWords = 500
+	maxCondition   = 200
+)
 
 // searchOrder is the form's field order, which the error summary follows.
 var searchOrder = []string{"q", "condition", "age", "near", "radius", "sex"}
@@ -100,8 +106,12 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	p := page{Title: "Find a clinical trial", Me: s.whoMaybe(w, r), D: &d}
 
 	q := url.Values{"size": {strconv.Itoa(searchPageSize)}}
+	// Fields the page checks itself are reported with the API's, all at once: the
+	// API is still asked about the others. A field the page refuses is not sent, so
+	// that the API's message for it cannot land on another field.
+	local := checkSearchForm(f)
 	set := func(k, val string) {
-		if val = strings.TrimSpace(val); val != "" {
+		if val = strings.TrimSpace(val); val != "" && errorFor(local, searchFields[k].ID) == "" {
 			q.Set(k, val)
 		}
 	}
@@ -113,20 +123,8 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 	if f.Recruiting {
 		q["status"] = []string{"RECRUITING", "NOT_YET_RECRUITING", "ENROLLING_BY_INVITATION"}
 	}
-	// Fields the page checks itself are reported with the API's, all at once: the
-	// API is still asked about the others.
-	var local []fieldError
 	if strings.TrimSpace(f.Near) != "" {
-		miles := 25.0
-		if r := strings.TrimSpace(f.Radius); r != "" {
-			m, err := strconv.ParseFloat(r, 64)
-			if err != nil || m <= 0 || m > 1000 || math.IsNaN(m) {
-				local = append(local, fieldError{Field: "radius", Href: "#radius", Detail: searchFields["radius_km"].Msg})
-			} else {
-				miles = m
-			}
-		}
-		q.Set("radius_km", strconv.FormatFloat(miles*1.609344, 'f', 1, 64))
+		q.Set("radius_km", strconv.FormatFloat(radiusMiles(f.Radius)*1.609344, 'f', 1, 64))
 	}
 	pageNo := pageParam(v)
 	if pageNo > 1 {
@@ -169,6 +167,35 @@ func (s *Site) search(w http.ResponseWriter, r *http.Request) {
 		return pageHref("/", v, n)
 	})
 	s.render(w, r, http.StatusOK, "search", p)
+}
+
+// checkSearchForm checks what the page can check without the API: lengths (the
+// API reports both under "q") and the distance, whether or not a postcode was given,
+// so that a mistake is reported the first time, not after the postcode is typed.
+func checkSearchForm(f searchForm) []fieldError {
+	var errs []fieldError
+	if len(strings.TrimSpace(f.Q)) > maxSearchWords {
+		errs = append(errs, fieldError{Field: "q", Href: "#q", Detail: searchFields["q"].Msg})
+	}
+	if len(strings.TrimSpace(f.Condition)) > maxCondition {
+		errs = append(errs, fieldError{Field: "condition", Href: "#condition", Detail: searchFields["condition"].Msg})
+	}
+	if r := strings.TrimSpace(f.Radius); r != "" {
+		m, err := strconv.ParseFloat(r, 64)
+		if err != nil || m < 1 || m > 1000 || math.IsNaN(m) {
+			errs = append(errs, fieldError{Field: "radius", Href: "#radius", Detail: searchFields["radius_km"].Msg})
+		}
+	}
+	return errs
+}
+
+// radiusMiles is the distance typed, 25 miles when none (or a wrong one) was.
+func radiusMiles(typed string) float64 {
+	m, err := strconv.ParseFloat(strings.TrimSpace(typed), 64)
+	if err != nil || m < 1 || m > 1000 || math.IsNaN(m) {
+		return 25
+	}
+	return m
 }
 
 // describeHit adds the snippet and the site from the trial's record. Without the

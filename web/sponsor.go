@@ -16,23 +16,35 @@ func (s *Site) sponsorHome(w http.ResponseWriter, r *http.Request) {
 	if m == nil {
 		return
 	}
+	// A page of the organisation's trials: each line reads the trial and its
+	// dashboard, so a sponsor with hundreds of trials gets them twenty at a time.
+	pageNo := pageParam(r.URL.Query())
+	ids := pageOf(m.Trials, pageNo, sponsorPageSize)
+	d := sponsorTrials{Pager: newPager(len(m.Trials), pageNo, sponsorPageSize, len(ids), "trial", "trials", func(n int) string {
+		return pageHref("/sponsor", url.Values{}, n)
+	})}
 	if id := strings.ToUpper(strings.TrimSpace(r.URL.Query().Get("nct"))); id != "" {
 		if len(id) == 11 && strings.HasPrefix(id, "NCT") {
 			http.Redirect(w, r, "/trials/"+id+"/equity", http.StatusSeeOther)
 			return
 		}
+		d.Trials, d.NCT = s.trialTitles(w, r, ids, true), id
 		s.render(w, r, http.StatusBadRequest, "sponsor", page{Title: "Your trials", Me: m,
-			Errors: []fieldError{{Field: "nct", Href: "#nct", Detail: "Enter an NCT number: NCT followed by 8 numbers, like NCT04280705"}},
-			D:      sponsorTrials{Trials: s.trialTitles(w, r, m.Trials, true), NCT: id}})
+			Errors: []fieldError{{Field: "nct", Href: "#nct", Detail: "Enter an NCT number: NCT followed by 8 numbers, like NCT04280705"}}, D: d})
 		return
 	}
-	s.render(w, r, http.StatusOK, "sponsor", page{Title: "Your trials", Me: m, D: sponsorTrials{Trials: s.trialTitles(w, r, m.Trials, true)}})
+	d.Trials = s.trialTitles(w, r, ids, true)
+	s.render(w, r, http.StatusOK, "sponsor", page{Title: "Your trials", Me: m, D: d})
 }
 
-// sponsorTrials is the sponsor's home page: their organisation's trials, and the
-// NCT number typed (to open a trial not listed).
+// sponsorPageSize is how many trials a page of the sponsor's home lists.
+const sponsorPageSize = 20
+
+// sponsorTrials is the sponsor's home page: a page of their organisation's
+// trials, and the NCT number typed (to open a trial not listed).
 type sponsorTrials struct {
 	Trials []trialLink
+	Pager  *pager
 	NCT    string
 }
 
@@ -41,22 +53,25 @@ type trialLink struct {
 	Summary              string // enrolled, target and open alerts, in words; "" when the dashboard could not be read
 }
 
-// maxListedTrials bounds the trial titles looked up for one page.
-const maxListedTrials = 100
-
 // trialTitles looks up the titles of the trials (through the API, as every page does).
 // With summaries, each comes with its dashboard's summary line.
 func (s *Site) trialTitles(w http.ResponseWriter, r *http.Request, ids []string, summaries bool) []trialLink {
 	var out []trialLink
-	for _, id := range ids[:min(len(ids), maxListedTrials)] {
+	for _, id := range ids {
 		link := trialLink{NCTID: id, Title: id}
-		if t, ok := s.getTrialHeading(w, r, id); ok {
+		t, ok := s.getTrialHeading(w, r, id)
+		if ok {
 			link.Title, link.Status = t.BriefTitle, t.OverallStatus
 		}
 		if summaries {
 			var d dashboardView
 			if res := s.getDashboard(w, r, id, &d); res.ok() {
 				link.Summary = d.Summary()
+				if d.Targets.Total == 0 && t.Enrollment > 0 {
+					// No target set: the trial's own plan says how far along it is.
+					link.Summary = strings.Replace(link.Summary, " (no total target set)",
+						" of "+thousands(t.Enrollment)+" planned on ClinicalTrials.gov (no target set)", 1)
+				}
 			}
 		}
 		out = append(out, link)
@@ -69,6 +84,7 @@ func (s *Site) trialTitles(w http.ResponseWriter, r *http.Request, ids []string,
 type trialHeading struct {
 	BriefTitle    string `json:"briefTitle"`
 	OverallStatus string `json:"overallStatus"`
+	Enrollment    int    `json:"enrollment"` // planned (or actual) participants, as registered
 }
 
 // getTrialHeading reads a trial's title and status; false when the API did not

@@ -81,13 +81,24 @@ func TestSponsorDashboardAtAGlance(t *testing.T) {
 		t.Fatalf("a sponsor starts at %s", p)
 	}
 	axe(t, ctx, "sponsor home with summaries")
-	shot(t, ctx, "sponsor-home-summaries")
 	wantSummary := "200 enrolled of a target of 400 · " + strconv.Itoa(len(alerts)) + " open alert"
 	if got := text(t, ctx, `li[data-nct-id="`+own+`"] .equitrial-trial-summary`); !strings.HasPrefix(got, wantSummary) {
 		t.Errorf("summary of %s: %q, want %q…", own, got, wantSummary)
 	}
-	if got := text(t, ctx, `li[data-nct-id="`+second+`"] .equitrial-trial-summary`); got != "fewer than 8 enrolled (no total target set) · no open alerts" {
-		t.Errorf("summary of %s: %q", second, got)
+	// Without a target, the trial's registered plan says how far along it is.
+	secondTrial, err := s.db.Trials.Get(bg, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantSecond := "fewer than 8 enrolled (no total target set) · no open alerts"
+	if secondTrial.Enrollment > 0 {
+		wantSecond = "fewer than 8 enrolled of " + commas(secondTrial.Enrollment) + " planned on ClinicalTrials.gov (no target set) · no open alerts"
+	}
+	if got := text(t, ctx, `li[data-nct-id="`+second+`"] .equitrial-trial-summary`); got != wantSecond {
+		t.Errorf("summary of %s: %q, want %q", second, got, wantSecond)
+	}
+	if got := text(t, ctx, "#sponsor-showing"); got != "Showing 1–2 of 2 trials of your organisation" {
+		t.Errorf("the sponsor's trials count: %q", got)
 	}
 
 	visit(t, ctx, s.url+"/trials/"+own+"/equity")
@@ -95,7 +106,6 @@ func TestSponsorDashboardAtAGlance(t *testing.T) {
 		t.Errorf("h1 %q, want the trial's title %q", h, trial.BriefTitle)
 	}
 	axe(t, ctx, "dashboard at a glance")
-	shot(t, ctx, "equity-dashboard-at-a-glance")
 
 	labels := map[string]bool{}
 	for _, st := range equity.Statuses {
@@ -103,7 +113,7 @@ func TestSponsorDashboardAtAGlance(t *testing.T) {
 	}
 
 	// Each dimension: an accessible chart, then its table, saying the same per group.
-	type cell struct{ Group, Target, Enrolled, Share, Status string }
+	type cell struct{ Group, Target, Enrolled, Share, Needed, Chance, Status string }
 	tables := map[string][]cell{}
 	for _, dim := range []string{"ethnicGroup", "imdQuintile", "smi", "sex", "ageBand"} {
 		sec := `section[data-dimension="` + dim + `"]`
@@ -121,7 +131,7 @@ func TestSponsorDashboardAtAGlance(t *testing.T) {
 		}
 		rows := js[[]cell](t, ctx, `Array.from(document.querySelectorAll(`+quote(sec+` table tbody tr`)+`)).map(r => {
 			const c = Array.from(r.cells).map(td => { const x = td.cloneNode(true); x.querySelectorAll(".nhsuk-table-responsive__heading").forEach(h => h.remove()); return x.innerText.trim() });
-			return {Group: c[0], Target: c[1], Enrolled: c[2], Share: c[3], Status: c[7]} })`)
+			return {Group: c[0], Target: c[1], Enrolled: c[2], Share: c[3], Needed: c[5], Chance: c[6], Status: c[7]} })`)
 		bars := js[[]cell](t, ctx, `Array.from(document.querySelectorAll(`+quote(sec+` svg g[data-group]`)+`)).map(g => ({
 			Group: g.getAttribute("data-group"), Share: g.querySelector(".equitrial-chart-value").textContent,
 			Enrolled: g.querySelector(".equitrial-chart-bar") ? "bar" : "", Status: g.querySelector(".equitrial-chart-status text").textContent}))`)
@@ -142,6 +152,16 @@ func TestSponsorDashboardAtAGlance(t *testing.T) {
 			}
 		}
 		tables[dim] = rows
+	}
+	// With a total and an end date, each judged group has the share it still needs
+	// and its chance of reaching the target.
+	for _, r := range tables["imdQuintile"] {
+		if r.Enrolled == "fewer than 8" {
+			continue
+		}
+		if !strings.HasSuffix(r.Needed, "%") || !strings.HasSuffix(r.Chance, "%") {
+			t.Errorf("deprivation %s: needed share %q, chance of reaching target %q", r.Group, r.Needed, r.Chance)
+		}
 	}
 	// Black (3) and Mixed (none) read alike in table and chart.
 	eth := tables["ethnicGroup"]
@@ -265,5 +285,13 @@ func TestSponsorDashboardAtAGlance(t *testing.T) {
 		t.Error("no enrolment section")
 	}
 	axe(t, ctx, "empty dashboard")
-	shot(t, ctx, "equity-dashboard-empty")
+}
+
+// commas writes 12345 as 12,345.
+func commas(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

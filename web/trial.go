@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -107,6 +108,42 @@ type trialData struct {
 	Status     string
 	CanDash    bool
 	Pager      *pager // the candidates' pages
+	Sites      []equitrial.Location
+	SitePager  *pager // the sites' pages
+}
+
+// sitesPageSize is how many of a trial's sites a page lists: registry records of
+// large trials list hundreds.
+const sitesPageSize = 20
+
+// pageSites is a page (?sites=N) of the trial's sites, those in the UK first, and
+// its pager, whose links keep the rest of the page's query.
+func pageSites(id string, all []equitrial.Location, v url.Values) ([]equitrial.Location, *pager) {
+	ls := slices.Clone(all)
+	sort.SliceStable(ls, func(a, b int) bool { return ukFirst(ls[a]) && !ukFirst(ls[b]) })
+	n, err := strconv.Atoi(v.Get("sites"))
+	if err != nil || n < 1 {
+		n = 1
+	}
+	shown := pageOf(ls, n, sitesPageSize)
+	p := newPager(len(ls), n, sitesPageSize, len(shown), "site", "sites", func(k int) string {
+		c := url.Values{}
+		for key, vals := range v {
+			if key != "sites" {
+				c[key] = vals
+			}
+		}
+		if k > 1 {
+			c.Set("sites", strconv.Itoa(k))
+		}
+		u := "/trials/" + url.PathEscape(id)
+		if len(c) > 0 {
+			u += "?" + c.Encode()
+		}
+		return u + "#sites"
+	})
+	p.Label = "Pages of sites"
+	return shown, p
 }
 
 // candidatesPageSize is how many candidates a page of a trial shows.
@@ -127,6 +164,7 @@ func (s *Site) trial(w http.ResponseWriter, r *http.Request) {
 	}
 	t.Raw = nil
 	d := trialData{Trial: &t, CanDash: m != nil}
+	d.Sites, d.SitePager = pageSites(id, t.Locations, r.URL.Query())
 	var cv criteriaView
 	if res := s.get(w, r, "/api/v1/trials/"+url.PathEscape(id)+"/criteria", &cv, callOpts{}); res.ok() {
 		d.Criteria = &cv
@@ -159,6 +197,7 @@ func (s *Site) trial(w http.ResponseWriter, r *http.Request) {
 			d.Pager = newPager(c.Total, pageNo, candidatesPageSize, len(c.Patients), "candidate", "candidates", func(n int) string {
 				return pageHref("/trials/"+url.PathEscape(id), keep, n) + "#candidates"
 			})
+			d.Pager.Label = "Pages of candidates"
 		case res.Status == http.StatusNotFound:
 			d.CandErr = "Finding candidates is not available on this server yet."
 		default:

@@ -105,8 +105,9 @@ func (s *Site) routes() *http.ServeMux {
 	mux.HandleFunc("POST /patients/new", s.createPatient)
 	mux.HandleFunc("GET /patients/{id}", s.patientProfile)
 	mux.HandleFunc("POST /patients/{id}/answers", s.answerForNurse)
-	mux.HandleFunc("POST /patients/{id}/events", s.recordEvent)  // events_form.go
-	mux.HandleFunc("GET /patients/{id}/edit", s.editPatientForm) // patient_edit.go
+	mux.HandleFunc("POST /patients/{id}/answers/all", s.answerAllForNurse) // answers_all.go
+	mux.HandleFunc("POST /patients/{id}/events", s.recordEvent)            // events_form.go
+	mux.HandleFunc("GET /patients/{id}/edit", s.editPatientForm)           // patient_edit.go
 	mux.HandleFunc("POST /patients/{id}/edit", s.updatePatient)
 
 	mux.HandleFunc("GET /sponsor", s.sponsorHome)

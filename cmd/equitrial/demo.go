@@ -80,6 +80,9 @@ func seedDemo(ctx context.Context, a *app.App, trials, patients int, out io.Writ
 		}
 		events = append(events, demoEnrolments(r, t, n)...)
 	}
+	if err := seedDemoTargets(ctx, db, recruiting); err != nil { // demo_targets.go
+		return fmt.Errorf("seeding demo targets: %w", err)
+	}
 	progress("%d recruitment events and the first equity monitor pass…", len(events))
 	if _, err := db.Events.Append(ctx, events); err != nil {
 		return fmt.Errorf("seeding demo recruitment: %w", err)
