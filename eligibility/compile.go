@@ -48,6 +48,9 @@ type compiledCriterion struct {
 	// whether the criterion asks for its opposite ("non-smokers")
 	topic        string
 	topicNegated bool
+	// topicDays: the period the shared question covers; window: the period the
+	// criterion names, in days (topic_window.go)
+	topicDays, window int
 }
 
 // Compiled is a trial's criteria in the form evaluation reads: flat slices, no
@@ -156,7 +159,8 @@ func Compile(c *Criteria) *Compiled {
 		last.res = residueOf(cr, labs)
 		last.key = CriterionKey(c.NCTID, i)
 		if len(ps) == 0 {
-			last.topic, last.topicNegated = topicOf(cr)
+			last.topic, last.topicNegated, last.topicDays = topicOf(cr)
+			last.window = criterionWindow(cr.Text)
 		}
 	}
 	k.needs = make([]needs, len(k.crits))

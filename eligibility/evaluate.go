@@ -116,11 +116,12 @@ func (c *Compiled) outcome(cr *compiledCriterion, pp *Prepared, own bool) Outcom
 	}
 	if cr.topic != "" && len(pp.answers) > 0 {
 		if a, ok := pp.answer(cr.topic); ok {
-			t := a.tri()
-			if cr.topicNegated {
-				t = not(t)
+			if t := topicDecides(a.tri(), cr.topicDays, cr.window); t != triUnknown {
+				if cr.topicNegated {
+					t = not(t)
+				}
+				return outcomeOf(holds(t, cr.exclusion))
 			}
-			return outcomeOf(holds(t, cr.exclusion))
 		}
 	}
 	if cr.first == cr.end {

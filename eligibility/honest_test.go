@@ -151,10 +151,16 @@ func TestAnswersMakeEligible(t *testing.T) {
 	}
 	// the same answer serves another trial asking about another trial
 	other := compileText("NCT90000007", "Exclusion Criteria:\n- Currently enrolled in another clinical trial")
-	p.Answers["topic:other-trial"] = Answer{Value: "yes"}
-	if got := outcomeOfCriterion(t, other, p, "Currently enrolled"); got.Result != NotMet {
+	if got := outcomeOfCriterion(t, other, p, "Currently enrolled"); got.Result != Met {
 		t.Errorf("shared answer: %s (%s)", got.Result, got.Reason)
 	}
+	// "yes" (now or in the last 3 months) does not say "now": that criterion
+	// asks its own question rather than rule the patient out
+	p.Answers["topic:other-trial"] = Answer{Value: "yes"}
+	if got := outcomeOfCriterion(t, other, p, "Currently enrolled"); got.Result != Unknown || got.Ask == nil || got.Ask.Key != CriterionKey("NCT90000007", 0) {
+		t.Errorf("yes to the last 3 months, criterion about now: %s %+v", got.Result, got.Ask)
+	}
+	p.Answers["topic:other-trial"] = Answer{Value: "no"}
 	// a low eGFR answered breaks the criterion
 	p.Answers["lab:egfr"] = Answer{Value: "22", Unit: "mL/min/1.73m2"}
 	if r := Evaluate(c, p, asOf); r.Status != Ineligible {
@@ -224,5 +230,40 @@ func TestExclusionsReadInTheTrialsContext(t *testing.T) {
 	r := Evaluate(c, &Profile{AgeYears: fp(35), ICD10: []string{"F20.0"}, SMI: bp(true)}, asOf)
 	if r.Status == Ineligible {
 		t.Errorf("schizophrenia trial rules out schizophrenia: %+v", r.Criteria)
+	}
+}
+
+// TestSharedAnswerPeriods: one answer to "in another trial now or in the last 3
+// months?" decides a criterion only where the periods allow; otherwise the
+// criterion asks its own question. Invented criteria.
+func TestSharedAnswerPeriods(t *testing.T) {
+	tests := []struct {
+		criterion string
+		yes, no   Outcome // the criterion's outcome for each answer
+	}{
+		{"Participation in another interventional study within 30 days before screening", Unknown, Met},
+		{"Participation in another clinical trial in the past 12 months", NotMet, Unknown},
+		{"Received an investigational product in another clinical trial within 3 months", NotMet, Met},
+		{"Participation in another clinical trial within 30 days or 5 half-lives, whichever is longer", Unknown, Unknown},
+		{"Concurrent participation in another interventional trial", Unknown, Met},
+	}
+	for i, tc := range tests {
+		c := compileText("NCT9000010"+string(rune('0'+i)), "Exclusion Criteria:\n- "+tc.criterion)
+		for _, a := range []struct {
+			value string
+			want  Outcome
+		}{{"yes", tc.yes}, {"no", tc.no}} {
+			p := &Profile{AgeYears: fp(40), Answers: map[string]Answer{"topic:other-trial": {Value: a.value}}}
+			got := outcomeOfCriterion(t, c, p, tc.criterion[:20])
+			if got.Result != a.want {
+				t.Errorf("%q answered %s: %s, want %s (%s)", tc.criterion, a.value, got.Result, a.want, got.Reason)
+			}
+			if got.Result == Unknown && (got.Ask == nil || got.Ask.Key == "topic:other-trial") {
+				t.Errorf("%q answered %s: asks %+v, want the criterion's own question", tc.criterion, a.value, got.Ask)
+			}
+			if s := EvaluateSummary(c, p, asOf); (got.Result == NotMet) != (s == Ineligible) {
+				t.Errorf("%q answered %s: Status %s disagrees with Explain", tc.criterion, a.value, s)
+			}
+		}
 	}
 }

@@ -40,9 +40,12 @@ func (c *Compiled) ask(cr *compiledCriterion, pp *Prepared) *Question {
 		return nil
 	}
 	src := &c.Criteria.Criteria[cr.index]
-	if q := topicQuestion(src); q != nil {
-		return q
-	}
+	if _, answered := pp.answer(cr.topic); !answered || cr.topic == "" {
+		if q := topicQuestion(src); q != nil {
+			return q
+		}
+	} // answered, yet unknown: the answer's period does not cover this criterion's, which asks its own
+
 	t := src.Text
 	if len(t) > 300 {
 		t = t[:300] + "…"
@@ -146,16 +149,17 @@ func plainConditionNames(ids []int16) string {
 // ("non-smokers") is met by "no".
 var topics = []struct {
 	key, patient, clinical string
+	days                   int // the period the question covers back from today (0: only now; topic_window.go)
 	cues                   []string
 	negated                []string
 }{
 	{"topic:other-trial", "Are you taking part in another research study that tests a treatment, or have you in the last 3 months?",
-		"Is the patient in, or recently (within 3 months) in, another interventional trial?",
+		"Is the patient in, or recently (within 3 months) in, another interventional trial?", 90,
 		[]string{"another clinical trial", "another interventional", "another investigational", "other clinical trial", "other interventional",
 			"another research study", "other investigational", "another study", "concurrent participation", "participation in a clinical trial",
 			"participation in another", "participating in another", "enrolled in another", "enrollment in another", "enrolment in another"},
 		[]string{"not participat", "not be participating", "not currently participat", "not enrolled", "not be enrolled", "no participation", "no concurrent", "not in another"}},
-	{"topic:smoker", "Do you smoke?", "Does the patient currently smoke?",
+	{"topic:smoker", "Do you smoke?", "Does the patient currently smoke?", 0,
 		[]string{"smoker", "smoking", "smokes", "tobacco use", "cigarette"},
 		[]string{"non-smoker", "nonsmoker", "non smoker", "never smoked", "never-smoker", "not smok", "no smok", "quit smoking", "stopped smoking", "ex-smoker", "former smoker"}},
 }
@@ -171,13 +175,14 @@ func topicQuestion(src *Criterion) *Question {
 }
 
 // topicOf returns the key of the shared question a free-text criterion asks,
-// and whether the criterion asks for its opposite; "" when it asks none.
-func topicOf(src *Criterion) (key string, negated bool) {
+// whether the criterion asks for its opposite, and the days back the question
+// covers; "" when it asks none.
+func topicOf(src *Criterion) (key string, negated bool, days int) {
 	i := topicIndex(src)
 	if i < 0 {
-		return "", false
+		return "", false, 0
 	}
-	return topics[i].key, containsAny(strings.ToLower(src.Text), topics[i].negated)
+	return topics[i].key, containsAny(strings.ToLower(src.Text), topics[i].negated), topics[i].days
 }
 
 // topicIndex is the topic a short free-text criterion is about, or -1.
