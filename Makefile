@@ -44,9 +44,16 @@ $(ASSETS)/.built: web/package.json web/package-lock.json $(wildcard web/static-s
 	cp web/static-src/* $(ASSETS)/
 	touch $@
 
-## bench: the benchmarks whose figures are in docs/BENCHMARKS.md.
+## bench: the benchmarks whose figures are in docs/BENCHMARKS.md: the Go benchmarks,
+## then `equitrial bench` at issue 11's sizes (100,000 studies, 1,000,000 patients:
+## hours on 2 cores; run it on a quiet machine), which writes its figures into the
+## generated section of docs/BENCHMARKS.md. BENCH_FLAGS chooses scenarios and sizes,
+## e.g. make bench BENCH_FLAGS='--scenarios search,fts5 --studies 10000'.
+BENCH_FLAGS ?=
 bench:
 	$(GO) test -run '^$$' -bench . -benchtime 3x ./...
+	$(GO) build -o $(BIN) ./cmd/equitrial
+	$(BIN) bench $(BENCH_FLAGS)
 
 clean:
 	rm -rf bin $(ASSETS) web/node_modules

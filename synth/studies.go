@@ -8,11 +8,16 @@ import (
 )
 
 // Studies makes n synthetic ClinicalTrials.gov API v2 study records from seed, with
-// the length and structure of real ones (as in ../shared/ctgov: a median of about
-// 5 KB, a long tail; a detailed description, arms, outcomes, longer eligibility
-// criteria, one site for most studies and dozens for some), for import benchmarks.
-// Record i is the same for a given seed whatever n is, so a corpus of 10,000 is the
-// first 10,000 of a corpus of 100,000. NCT ids start NCT99 as in Trials.
+// the length, structure and criteria kinds of real ones (as in ../shared/ctgov: a
+// median of about 5 KB and a long tail; summaries and descriptions of very varied
+// length; eligibility sections in every layout real records use, median about 550
+// characters and some over 10,000; a quarter observational; some for healthy
+// volunteers or children; one site for most studies and hundreds for a few, at UK
+// hospitals with coordinates and, for multinational studies, abroad), for import,
+// search and matching benchmarks. Record i is the same for a given seed whatever n
+// is, so a corpus of 10,000 is the first 10,000 of a corpus of 100,000, and records
+// can be made one at a time (Study) without holding the corpus. NCT ids start NCT99
+// as in Trials.
 func Studies(n int, seed uint64) []json.RawMessage {
 	out := make([]json.RawMessage, 0, n)
 	for i := range n {
@@ -21,134 +26,220 @@ func Studies(n int, seed uint64) []json.RawMessage {
 	return out
 }
 
+var (
+	studySponsors = append(append([]struct{ name, class string }(nil), sponsors...), []struct{ name, class string }{
+		{"University of Birmingham", "OTHER"}, {"University of Bristol", "OTHER"}, {"University of Edinburgh", "OTHER"},
+		{"University of Glasgow", "OTHER"}, {"Cardiff University", "OTHER"}, {"Queen's University, Belfast", "OTHER"},
+		{"King's College London", "OTHER"}, {"London School of Hygiene and Tropical Medicine", "OTHER"},
+		{"Medical Research Council", "OTHER_GOV"}, {"Cancer Research UK", "OTHER"}, {"British Heart Foundation", "OTHER"},
+		{"Leeds Teaching Hospitals NHS Trust", "OTHER"}, {"Oxford University Hospitals NHS Foundation Trust", "OTHER"},
+		{"Pfizer", "INDUSTRY"}, {"Hoffmann-La Roche", "INDUSTRY"}, {"Novartis Pharmaceuticals", "INDUSTRY"},
+		{"Merck Sharp & Dohme LLC", "INDUSTRY"}, {"Sanofi", "INDUSTRY"}, {"Bayer", "INDUSTRY"}, {"AbbVie", "INDUSTRY"},
+		{"Bristol-Myers Squibb", "INDUSTRY"}, {"Janssen Research & Development, LLC", "INDUSTRY"}, {"Gilead Sciences", "INDUSTRY"},
+		{"Boehringer Ingelheim", "INDUSTRY"}, {"National Cancer Institute (NCI)", "NIH"},
+	}...)
+	observationalModels = []string{"COHORT", "CASE_CONTROL", "CASE_ONLY", "OTHER"}
+)
+
 // Study makes record i of the corpus Studies makes from seed.
 func Study(i int, seed uint64) json.RawMessage {
 	r := rand.New(rand.NewPCG(seed^uint64(i)*0x9e3779b97f4a7c15, uint64(i)))
-	t := trial(r, i)
-	p := t["protocolSection"].(obj)
-	c := conditions[r.IntN(len(conditions))]
-	for _, cc := range conditions {
-		if cc.name == p["conditionsModule"].(obj)["conditions"].([]string)[0] {
-			c = cc
-		}
+	c := studyConditions[r.IntN(len(studyConditions))]
+	sp := studySponsors[r.IntN(len(studySponsors))]
+	status := pick(r, statuses)
+	observational := r.IntN(4) == 0 // a quarter, as in the registry as a whole
+	healthy := r.IntN(10) == 0
+	iv := c.interventions[r.IntN(len(c.interventions))]
+	enrolment := 20 * longTail(r, 12, 1, 2500)
+
+	acronymWord := strings.Fields(iv)[0]
+	acronym := strings.ToUpper(fmt.Sprintf("%s-%s", acronymWord[:min(4, len(acronymWord))], c.name[:3]))
+	if r.IntN(3) == 0 {
+		acronym += fmt.Sprintf("%d", 1+r.IntN(9))
 	}
-	desc := p["descriptionModule"].(obj)
-	desc["detailedDescription"] = paragraphs(r, c, 1+r.IntN(4))
-	elig := p["eligibilityModule"].(obj)
-	elig["eligibilityCriteria"] = elig["eligibilityCriteria"].(string) + moreCriteria(r, c)
-	elig["stdAges"] = []string{"ADULT", "OLDER_ADULT"}
-	p["armsInterventionsModule"] = arms(r, p["armsInterventionsModule"].(obj))
-	p["outcomesModule"] = outcomes(r, c)
-	p["oversightModule"] = obj{"oversightHasDmc": r.IntN(2) == 0, "isFdaRegulatedDrug": false, "isFdaRegulatedDevice": false}
-	p["ipdSharingStatementModule"] = obj{"ipdSharing": []string{"NO", "UNDECIDED", "YES"}[r.IntN(3)]}
-	// Most studies have one site; some have many (real records: median 1, mean 14).
-	if r.IntN(5) == 0 {
-		locs := p["contactsLocationsModule"].(obj)["locations"].([]obj)
-		status := p["statusModule"].(obj)["overallStatus"].(string)
-		for range r.IntN(40) {
-			locs = append(locs, locations(r, status)[0])
-		}
-		p["contactsLocationsModule"].(obj)["locations"] = locs
-	} else {
-		locs := p["contactsLocationsModule"].(obj)["locations"].([]obj)
-		p["contactsLocationsModule"].(obj)["locations"] = locs[:1]
+	form := titleForms[r.IntN(len(titleForms))]
+	if observational {
+		form = cohortTitles[r.IntN(len(cohortTitles))]
 	}
-	p["statusModule"].(obj)["statusVerifiedDate"] = "2026-01"
-	p["statusModule"].(obj)["studyFirstSubmitDate"] = fmt.Sprintf("20%02d-%02d-%02d", 18+r.IntN(8), 1+r.IntN(12), 1+r.IntN(28))
-	raw, err := json.Marshal(t)
+	title := fmt.Sprintf(form, iv, qualifiers[r.IntN(len(qualifiers))]+c.name, places[r.IntN(len(places))], acronym)
+
+	// Ages: the condition's range, sometimes narrowed; children for conditions
+	// that start young.
+	minAge, maxAge := c.minAge, c.maxAge
+	if maxAge == 0 && r.IntN(4) == 0 {
+		maxAge = 65 + 5*r.IntN(4)
+	}
+	if minAge >= 18 && r.IntN(8) == 0 {
+		minAge = 16
+	}
+	minAgeText := fmt.Sprintf("%d Years", minAge)
+	if c.minAge < 18 && r.IntN(3) == 0 {
+		minAge, minAgeText = 0, []string{"28 Days", "6 Months", "2 Years"}[r.IntN(3)]
+	}
+	sex := or(c.sex, "ALL")
+	if sex == "ALL" && r.IntN(30) == 0 {
+		sex = []string{"FEMALE", "MALE"}[r.IntN(2)]
+	}
+	smiTrial := c.name == "Schizophrenia" || c.name == "Bipolar Disorder"
+	elig := obj{
+		"eligibilityCriteria": studyCriteria(r, criteriaSpec{c: c, minAge: minAge, maxAge: maxAge, minAgeText: minAgeText, sex: sex, healthy: healthy, smiTrial: smiTrial}),
+		"healthyVolunteers":   healthy,
+		"sex":                 sex,
+		"minimumAge":          minAgeText,
+		"stdAges":             stdAges(minAge, maxAge),
+	}
+	if maxAge > 0 {
+		elig["maximumAge"] = fmt.Sprintf("%d Years", maxAge)
+	}
+	design := obj{"studyType": "INTERVENTIONAL", "phases": strings.Split(pick(r, phaseSets), ","),
+		"enrollmentInfo": obj{"count": enrolment, "type": "ESTIMATED"},
+		"designInfo": obj{"allocation": "RANDOMIZED", "interventionModel": "PARALLEL", "primaryPurpose": "TREATMENT",
+			"maskingInfo": obj{"masking": []string{"NONE", "SINGLE", "DOUBLE", "QUADRUPLE"}[r.IntN(4)]}}}
+	if observational {
+		design = obj{"studyType": "OBSERVATIONAL", "patientRegistry": r.IntN(5) == 0,
+			"enrollmentInfo": obj{"count": enrolment, "type": "ESTIMATED"},
+			"designInfo": obj{"observationalModel": observationalModels[r.IntN(len(observationalModels))],
+				"timePerspective": []string{"PROSPECTIVE", "RETROSPECTIVE", "CROSS_SECTIONAL"}[r.IntN(3)]}}
+		elig["samplingMethod"] = "NON_PROBABILITY_SAMPLE"
+		elig["studyPopulation"] = fmt.Sprintf("Adults with %s attending NHS services at the participating sites.", strings.ToLower(c.name))
+	}
+	conds, keywords, meshes := studyConditionsOf(r, c)
+	start := 2015 + r.IntN(12)
+	desc := obj{"briefSummary": studySummary(r, strings.ToLower(c.name), iv, enrolment)}
+	if d := studyDescription(r, strings.ToLower(c.name), iv, enrolment); d != "" {
+		desc["detailedDescription"] = d
+	}
+	p := obj{
+		"identificationModule": obj{
+			"nctId": fmt.Sprintf("NCT99%06d", i+1), "briefTitle": title, "acronym": acronym,
+			"orgStudyIdInfo": obj{"id": fmt.Sprintf("%s-%04d", strings.ToUpper(acronymWord[:min(3, len(acronymWord))]), r.IntN(10000))},
+			"organization":   obj{"fullName": sp.name, "class": sp.class},
+			"officialTitle":  fmt.Sprintf("%s of %s in People With %s", designs[r.IntN(len(designs))], iv, c.name),
+		},
+		"statusModule": obj{
+			"statusVerifiedDate":       "2026-01",
+			"overallStatus":            status,
+			"startDateStruct":          obj{"date": fmt.Sprintf("%d-%02d", start, 1+r.IntN(12))},
+			"completionDateStruct":     obj{"date": fmt.Sprintf("%d-%02d", start+2+r.IntN(4), 1+r.IntN(12))},
+			"studyFirstSubmitDate":     fmt.Sprintf("%d-%02d-%02d", start-1+r.IntN(2), 1+r.IntN(12), 1+r.IntN(28)),
+			"lastUpdatePostDateStruct": obj{"date": fmt.Sprintf("%d-%02d-%02d", 2024+r.IntN(3), 1+r.IntN(12), 1+r.IntN(28))},
+		},
+		"sponsorCollaboratorsModule": obj{"leadSponsor": obj{"name": sp.name, "class": sp.class}},
+		"descriptionModule":          desc,
+		"conditionsModule":           obj{"conditions": conds, "keywords": keywords},
+		"designModule":               design,
+		"armsInterventionsModule":    studyArms(r, c, iv, observational),
+		"outcomesModule":             studyOutcomes(r, c),
+		"eligibilityModule":          elig,
+		"contactsLocationsModule":    obj{"locations": studyLocations(r, status)},
+		"oversightModule":            obj{"oversightHasDmc": r.IntN(2) == 0, "isFdaRegulatedDrug": false, "isFdaRegulatedDevice": false},
+		"ipdSharingStatementModule":  obj{"ipdSharing": []string{"NO", "UNDECIDED", "YES"}[r.IntN(3)]},
+	}
+	if len(keywords) == 0 {
+		delete(p["conditionsModule"].(obj), "keywords")
+	}
+	raw, err := json.Marshal(obj{
+		"protocolSection": p,
+		"derivedSection":  obj{"conditionBrowseModule": obj{"meshes": meshes}},
+		"hasResults":      status == "COMPLETED" && r.IntN(4) == 0,
+	})
 	if err != nil {
 		panic(err) // only maps, slices, strings, numbers and bools
 	}
 	return raw
 }
 
-var (
-	rationale = []string{
-		"%s is a common long-term condition in the United Kingdom, and its burden falls most heavily on people living in the most deprived areas.",
-		"People from Black, Asian and other minority ethnic groups are under-represented in trials of %s, although they are often at higher risk.",
-		"People with serious mental illness die on average 15 to 20 years earlier than the general population, and %s contributes to this gap.",
-		"Current NICE guidance for %s is based largely on trials that recruited few older adults or people with several long-term conditions.",
-		"Previous studies in %s have shown promising results in selected populations, but their effectiveness in routine NHS care is unknown.",
+// stdAges are the registry's age groups a range overlaps.
+func stdAges(minAge, maxAge int) []string {
+	var out []string
+	if minAge < 18 {
+		out = append(out, "CHILD")
 	}
-	methods = []string{
-		"Participants will be randomised in a 1:1 ratio using a web-based system with minimisation by site, sex and baseline severity.",
-		"Outcome assessors and the trial statistician will be blind to allocation until the database is locked.",
-		"Recruitment will take place in primary care and hospital outpatient clinics, with translated materials and interpreters available.",
-		"Follow-up visits will be at 3, 6 and 12 months, in person or by telephone, and travel costs will be reimbursed.",
-		"A nested qualitative study will interview participants and staff about acceptability and barriers to taking part.",
-		"The primary analysis will be by intention to treat, using a mixed-effects model adjusted for the minimisation factors.",
-		"A health economic evaluation will estimate cost per quality-adjusted life year from the perspective of the NHS and personal social services.",
-		"Safety data will be reviewed by an independent data monitoring committee every six months.",
+	if maxAge == 0 || maxAge >= 18 {
+		out = append(out, "ADULT")
 	}
-	extraInclusion = []string{
-		"Registered with a general practice in England",
-		"Willing and able to comply with scheduled visits, treatment plan and laboratory tests",
-		"Women of childbearing potential must agree to use highly effective contraception for the duration of the study",
-		"Stable dose of current medication for at least 4 weeks before screening",
-		"Access to a telephone for follow-up contact",
+	if maxAge == 0 || maxAge >= 65 {
+		out = append(out, "OLDER_ADULT")
 	}
-	extraExclusion = []string{
-		"Known hypersensitivity to the study drug or any of its excipients",
-		"Severe hepatic impairment (Child-Pugh class C)",
-		"Current alcohol or substance misuse that, in the opinion of the investigator, would affect participation",
-		"Life expectancy of less than 12 months",
-		"Myocardial infarction, unstable angina or stroke within the previous 3 months",
-		"Lacks capacity to give informed consent",
-		"Currently taking part in another clinical trial of an investigational medicinal product",
-	}
-)
+	return out
+}
 
-func paragraphs(r *rand.Rand, c condition, n int) string {
-	var b strings.Builder
-	for k := range n {
-		if k > 0 {
-			b.WriteString("\n\n")
-		}
-		b.WriteString(fmt.Sprintf(rationale[r.IntN(len(rationale))], c.name))
-		for range 2 + r.IntN(5) {
-			b.WriteString(" ")
-			b.WriteString(methods[r.IntN(len(methods))])
+// studyConditionsOf lists a study's conditions (sometimes a related one or two,
+// rarely a long list, as real records do), keywords (none to a dozen) and MeSH
+// terms.
+func studyConditionsOf(r *rand.Rand, c condition) (conds, keywords []string, meshes []obj) {
+	conds = []string{c.name}
+	meshes = []obj{{"id": fmt.Sprintf("D%06d", 1000+r.IntN(9000)), "term": c.mesh}}
+	for range longTail(r, 0.5, 0, 12) {
+		o := studyConditions[r.IntN(len(studyConditions))]
+		if !contains(conds, o.name) {
+			conds = append(conds, o.name)
+			meshes = append(meshes, obj{"id": fmt.Sprintf("D%06d", 1000+r.IntN(9000)), "term": o.mesh})
 		}
 	}
-	return b.String()
+	if r.IntN(5) > 0 {
+		keywords = append(keywords, c.keywords[:1+r.IntN(len(c.keywords))]...)
+		for range longTail(r, 1, 0, 8) {
+			keywords = append(keywords, extraKeywords[r.IntN(len(extraKeywords))])
+		}
+	}
+	return conds, keywords, meshes
 }
 
-func moreCriteria(r *rand.Rand, c condition) string {
-	var b strings.Builder
-	b.WriteString("\nAdditional Inclusion Criteria:\n\n")
-	for _, k := range r.Perm(len(extraInclusion))[:1+r.IntN(len(extraInclusion))] {
-		b.WriteString("* " + extraInclusion[k] + "\n")
+var extraKeywords = []string{"health inequalities", "deprivation", "ethnicity", "serious mental illness", "primary care",
+	"randomised controlled trial", "pragmatic", "digital health", "quality of life", "multimorbidity", "older adults",
+	"self-management", "cost-effectiveness", "community", "equity"}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
 	}
-	b.WriteString("\nAdditional Exclusion Criteria:\n\n")
-	for _, k := range r.Perm(len(extraExclusion))[:1+r.IntN(len(extraExclusion))] {
-		b.WriteString("* " + extraExclusion[k] + "\n")
-	}
-	return b.String()
+	return false
 }
 
-func arms(r *rand.Rand, m obj) obj {
-	ivs := m["interventions"].([]obj)
-	name := ivs[0]["name"].(string)
-	ivs[0]["description"] = fmt.Sprintf("%s given as per protocol for the duration of the study, alongside usual care.", name)
-	ivs[0]["armGroupLabels"] = []string{"Intervention"}
-	ivs = append(ivs, obj{"type": "OTHER", "name": "Usual care", "description": "Usual NHS care as directed by the participant's clinical team.", "armGroupLabels": []string{"Control"}})
-	m["interventions"] = ivs
-	m["armGroups"] = []obj{
-		{"label": "Intervention", "type": "EXPERIMENTAL", "description": fmt.Sprintf("Participants receive %s in addition to usual care.", name), "interventionNames": []string{name}},
-		{"label": "Control", "type": []string{"PLACEBO_COMPARATOR", "ACTIVE_COMPARATOR", "NO_INTERVENTION"}[r.IntN(3)], "description": "Participants continue usual care.", "interventionNames": []string{"Other: Usual care"}},
+// studyLocations spreads a study over its sites: one for most (60%), a few for
+// three in ten, dozens for one in twelve, and hundreds for one in fifty (mostly
+// abroad), as in the registry (median 1, a tenth over 9, mean about 14). A
+// multinational study has UK sites and sites abroad.
+func studyLocations(r *rand.Rand, status string) []obj {
+	var uk, other int
+	switch x := r.IntN(100); {
+	case x < 60:
+		uk = 1
+	case x < 90:
+		uk = 2 + r.IntN(9)
+	case x < 98:
+		uk, other = 5+r.IntN(30), r.IntN(3)*r.IntN(20)
+	default:
+		uk, other = 10+r.IntN(40), 100+r.IntN(500)
 	}
-	return m
+	out := make([]obj, 0, uk+other)
+	seen := map[int]bool{}
+	for len(out) < min(uk, len(ukSites)) {
+		k := r.IntN(len(ukSites))
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		s := ukSites[k]
+		out = append(out, obj{"facility": s.facility, "status": siteStatus(r, status), "city": s.city, "zip": s.postcode,
+			"country": "United Kingdom", "geoPoint": obj{"lat": s.lat, "lon": s.lon}})
+	}
+	for range other {
+		a := abroad[r.IntN(len(abroad))]
+		// Several sites in one city: nudge each, as distinct hospitals are.
+		out = append(out, obj{"facility": fmt.Sprintf("%s (site %d)", a.facility, 1+r.IntN(50)), "status": siteStatus(r, status),
+			"city": a.city, "country": a.country,
+			"geoPoint": obj{"lat": a.lat + (r.Float64()-0.5)*0.2, "lon": a.lon + (r.Float64()-0.5)*0.2}})
+	}
+	return out
 }
 
-func outcomes(r *rand.Rand, c condition) obj {
-	var primary, secondary []obj
-	for k := range 1 + r.IntN(2) {
-		primary = append(primary, obj{"measure": fmt.Sprintf("Change in %s severity score (%d)", strings.ToLower(c.name), k+1),
-			"description": "Measured with a validated instrument at baseline and follow-up.", "timeFrame": fmt.Sprintf("%d months", 3*(1+r.IntN(8)))})
+func siteStatus(r *rand.Rand, status string) string {
+	if status == "RECRUITING" && r.IntN(5) == 0 {
+		return "NOT_YET_RECRUITING"
 	}
-	for k := range 2 + r.IntN(6) {
-		secondary = append(secondary, obj{"measure": []string{"Quality of life (EQ-5D-5L)", "Hospital admissions", "Adverse events", "Adherence to treatment", "Cost per QALY", "Participant-reported acceptability", "All-cause mortality"}[k%7],
-			"timeFrame": fmt.Sprintf("%d months", 6*(1+r.IntN(4)))})
-	}
-	return obj{"primaryOutcomes": primary, "secondaryOutcomes": secondary}
+	return status
 }

@@ -2,135 +2,93 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
-	"math/rand/v2"
 	"os"
-	"runtime"
-	"time"
+	"path/filepath"
+	"strconv"
+	"strings"
 
-	"equitrial/equity"
-	"equitrial/jobs"
-	"equitrial/store"
+	"equitrial/bench"
 )
 
-// runBench times one equity monitor pass with storage: it loads a synthetic
-// recruitment log into a fresh embedded FerretDB (timed separately), then runs the
-// monitor twice: the first pass opens alerts, the second is the steady state.
+// runBench parses the flags of `equitrial bench` and runs the scenarios of
+// package bench (issue 11), then merges the figures into the generated section
+// of docs/BENCHMARKS.md. The defaults are the issue's sizes; every scenario can be
+// run alone, smaller:
 //
-//	equitrial bench [--trials 10000] [--events 1000000] [--dir DIR]
+//	equitrial bench [--scenarios import,search,fts5,match,monitor,http,memory]
+//	    [--studies 100000] [--patients 1000000] [--trials 10000] [--events 1000000] …
 func runBench(ctx context.Context, c *cli, args []string) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	trials := fs.Int("trials", 10000, "trials in the log")
-	events := fs.Int("events", 1000000, "recruitment events in all")
-	dir := fs.String("dir", "", "where the embedded database goes (default: a temporary directory, removed after)")
+	scenarios := fs.String("scenarios", strings.Join(bench.Scenarios, ","), "scenarios to run, comma-separated")
+	studies := fs.Int("studies", 100_000, "studies searched, compared with FTS5 and served; the largest import")
+	importSizes := fs.String("import-sizes", "", "comma-separated import sizes timed into empty stores (default: studies/10,studies)")
+	patients := fs.Int("patients", 1_000_000, "patients for trial → patients and in the server")
+	matchTrials := fs.Int("match-trials", 20_000, "recruiting studies patient → trials is matched against")
+	queries := fs.Int("queries", 300, "timed queries per kind (search, FTS5, matching)")
+	trials := fs.Int("trials", 10_000, "trials in the equity monitor's recruitment log")
+	events := fs.Int("events", 1_000_000, "recruitment events in the log")
+	httpDuration := fs.Duration("http-duration", 0, "load per HTTP endpoint (default 10s)")
+	httpWorkers := fs.Int("http-workers", 16, "concurrent HTTP clients")
+	readyTimeout := fs.Duration("ready-timeout", 0, "how long the server may take to load (default 1h)")
+	seed := fs.Uint64("seed", 11, "corpus seed (as import synth)")
+	dir := fs.String("dir", "", "working directory (default: a temporary one, removed after)")
+	keep := fs.Bool("keep", false, "keep the working directory")
+	out := fs.String("out", "docs/BENCHMARKS.md", `markdown file whose generated section gets the figures ("" for none)`)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *dir == "" {
-		tmp, err := os.MkdirTemp("", "equitrial-bench-")
-		if err != nil {
-			return err
-		}
-		defer os.RemoveAll(tmp)
-		*dir = tmp
+	if fs.NArg() > 0 {
+		return fmt.Errorf("bench: unexpected arguments %q", fs.Args())
 	}
-	db, err := store.Open(ctx, store.Config{DataDir: *dir, Database: "bench"})
+	cfg := bench.Config{Studies: *studies, Patients: *patients, MatchTrials: *matchTrials, Queries: *queries,
+		MonitorTrials: *trials, MonitorEvents: *events, HTTPDuration: *httpDuration, HTTPWorkers: *httpWorkers,
+		ReadyTimeout: *readyTimeout, Seed: *seed, Dir: *dir, Keep: *keep, Log: c.stdout,
+		Command: "equitrial bench " + strings.Join(quoteArgs(args), " ")}
+	for _, s := range strings.Split(*scenarios, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			cfg.Scenarios = append(cfg.Scenarios, s)
+		}
+	}
+	for _, s := range strings.Split(*importSizes, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			n, err := strconv.Atoi(s)
+			if err != nil || n <= 0 {
+				return fmt.Errorf("bench: --import-sizes: %q is not a positive number", s)
+			}
+			cfg.ImportSizes = append(cfg.ImportSizes, n)
+		}
+	}
+	rep, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer db.Close(context.Background())
-
-	now := time.Now().UTC()
-	log, patients, targets := benchLog(*trials, *events/(*trials), now)
-	start := time.Now()
-	if err := db.Targets.PutMany(ctx, targets, "bench"); err != nil {
+	if *out == "" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Dir(*out)); errors.Is(err, os.ErrNotExist) {
+		fmt.Fprintf(c.stderr, "bench: %s does not exist here; the figures are above and were not written\n", filepath.Dir(*out))
+		return nil
+	}
+	if err := bench.WriteSection(*out, rep); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.stdout, "stored targets for %d trials in %.1fs\n", len(targets), time.Since(start).Seconds())
-	start = time.Now()
-	if _, err := db.Events.Append(ctx, log); err != nil {
-		return err
-	}
-	fmt.Fprintf(c.stdout, "loaded %d events for %d trials in %.1fs\n", len(log), *trials, time.Since(start).Seconds())
-	log = nil
-	runtime.GC()
-
-	mon := &jobs.Monitor{DB: db, Now: func() time.Time { return now },
-		Strata: func(_ context.Context, ids []string) (map[string]equity.Strata, error) {
-			out := make(map[string]equity.Strata, len(ids))
-			for _, id := range ids {
-				if s, ok := patients[id]; ok {
-					out[id] = s
-				}
-			}
-			return out, nil
-		}}
-	for _, name := range []string{"first pass", "second pass"} {
-		start := time.Now()
-		res, err := mon.Pass(ctx)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(c.stdout, "%s: %.1fs (%s)\n", name, time.Since(start).Seconds(), res)
-	}
+	fmt.Fprintf(c.stdout, "wrote %d figures to %s\n", len(rep.Rows), *out)
 	return nil
 }
 
-// benchLog makes trials × perTrial events: half for equitrial patients walking the
-// pipeline (some declining, screen-failing or withdrawing), half anonymous strata
-// rows, over two years, interleaved across trials as sites would post them.
-func benchLog(trials, perTrial int, now time.Time) ([]equity.Event, map[string]equity.Strata, map[string]equity.Targets) {
-	rng := rand.New(rand.NewPCG(7, 11))
-	eth := []string{"White", "White", "White", "White", "White", "White", "Asian", "Black", "Mixed", "Other", "notStated", ""}
-	strata := func() equity.Strata {
-		return equity.Strata{EthnicGroup: eth[rng.IntN(len(eth))], IMDQuintile: rng.IntN(6), SMI: []string{"yes", "no", "no", ""}[rng.IntN(4)],
-			Sex: []string{"female", "male"}[rng.IntN(2)], AgeBand: equity.AgeBand(18 + rng.IntN(70))}
-	}
-	patients := map[string]equity.Strata{}
-	targets := map[string]equity.Targets{}
-	pipeline := []equity.Stage{equity.StageIdentified, equity.StageApproached, equity.StageScreened, equity.StageEligible,
-		equity.StageConsented, equity.StageEnrolled}
-	perT := make([][]equity.Event, trials)
-	for t := range trials {
-		id := fmt.Sprintf("NCT%08d", t)
-		targets[id] = equity.Targets{Total: 100 + rng.IntN(400), EndDate: now.AddDate(0, 6, 0).Format("2006-01-02"),
-			Shares: map[string]map[string]float64{"smi": {"yes": 0.2, "no": 0.8}}}
-		first := now.Add(-time.Duration(30+rng.IntN(700)) * 24 * time.Hour)
-		span := now.Sub(first)
-		evs := make([]equity.Event, 0, perTrial)
-		for len(evs) < perTrial {
-			at := first.Add(time.Duration(rng.Int64N(int64(span))))
-			site := fmt.Sprintf("S%d", rng.IntN(5))
-			if rng.IntN(2) == 0 {
-				pid := fmt.Sprintf("P%d-%d", t, len(evs))
-				patients[pid] = strata()
-				last := rng.IntN(len(pipeline))
-				for i := 0; i <= last && len(evs) < perTrial; i++ {
-					evs = append(evs, equity.Event{TrialID: id, Stage: pipeline[i], At: at.Add(time.Duration(i) * time.Hour), Site: site, PatientID: pid})
-				}
-				switch {
-				case last == 5 && rng.IntN(10) == 0 && len(evs) < perTrial:
-					evs = append(evs, equity.Event{TrialID: id, Stage: equity.StageWithdrawn, At: at.Add(24 * time.Hour), Site: site, PatientID: pid})
-				case last == 2 && len(evs) < perTrial:
-					evs = append(evs, equity.Event{TrialID: id, Stage: equity.StageScreenFailed, At: at.Add(3 * time.Hour), Site: site,
-						PatientID: pid, Reasons: []string{"exclusion_met"}})
-				}
-				continue
-			}
-			s := strata()
-			evs = append(evs, equity.Event{TrialID: id, Stage: equity.StageEnrolled, At: at, Site: site, Strata: &s})
+// quoteArgs quotes the arguments that need it, so the recorded command can be
+// pasted into a shell.
+func quoteArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		if strings.ContainsAny(a, " \t'\"$\\|&;<>()*?") {
+			a = "'" + strings.ReplaceAll(a, "'", `'\''`) + "'"
 		}
-		perT[t] = evs
+		out[i] = a
 	}
-	var all []equity.Event
-	for i := 0; i < perTrial; i++ {
-		for t := range perT {
-			if i < len(perT[t]) {
-				all = append(all, perT[t][i])
-			}
-		}
-	}
-	return all, patients, targets
+	return out
 }

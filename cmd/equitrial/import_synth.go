@@ -1,19 +1,18 @@
 package main
 
 import (
-	"bufio"
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"equitrial/synth"
 )
 
-// runImportSynth writes a synthetic corpus of realistic study records as NDJSON
-// files (for `import ctgov` benchmarks): `import synth --studies N [--seed S]
-// [--per-file K] DIR`. The same flags always give the same files.
+// runImportSynth writes a synthetic corpus of realistic study records (synth.Study:
+// the length, layouts and criteria kinds of real ClinicalTrials.gov records, at UK
+// sites with coordinates) as NDJSON files, for `import ctgov` benchmarks:
+// `import synth --studies N [--seed S] [--per-file K] DIR`. The same flags always
+// give the same files, and a smaller corpus is the start of a larger one.
 func runImportSynth(c *cli, args []string) error {
 	fs := flag.NewFlagSet("import synth", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
@@ -26,32 +25,10 @@ func runImportSynth(c *cli, args []string) error {
 	if fs.NArg() != 1 || *n < 0 || *perFile < 1 {
 		return errors.New("usage: equitrial import synth --studies N [--seed S] [--per-file K] DIR")
 	}
-	dir := fs.Arg(0)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	bytes, err := synth.WriteStudies(fs.Arg(0), *n, *seed, *perFile)
+	if err != nil {
 		return err
 	}
-	var bytes int64
-	for start := 0; start < *n; start += *perFile {
-		name := filepath.Join(dir, fmt.Sprintf("studies-%07d.ndjson", start))
-		f, err := os.Create(name)
-		if err != nil {
-			return err
-		}
-		w := bufio.NewWriterSize(f, 1<<20)
-		for i := start; i < min(start+*perFile, *n); i++ {
-			raw := synth.Study(i, *seed)
-			bytes += int64(len(raw)) + 1
-			w.Write(raw)
-			w.WriteByte('\n')
-		}
-		if err := w.Flush(); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
-	fmt.Fprintf(c.stdout, "wrote %d studies (%.1f MB) to %s\n", *n, float64(bytes)/1e6, dir)
+	fmt.Fprintf(c.stdout, "wrote %d studies (%.1f MB) to %s\n", *n, float64(bytes)/1e6, fs.Arg(0))
 	return nil
 }

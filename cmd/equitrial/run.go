@@ -30,7 +30,7 @@ var commands = map[string]command{
 	"criteria": {"parse trial eligibility criteria: criteria facts|show", runCriteria},
 	"users":    {"staff accounts: users create --role ROLE --org ORG --email EMAIL", runUsers},
 	"refdata":  {"reference data: refdata load --postcodes FILE --imd FILE --edition NAME | lookup POSTCODE", runRefdata},
-	"bench":    {"time one equity monitor pass with storage: bench [--trials N] [--events N]", runBench},
+	"bench":    {"scale benchmarks (issue 11): bench [--scenarios import,search,fts5,match,monitor,http,memory] [--studies N] [--patients N]", runBench},
 	"keys":     {"encryption keys: keys new ID | keys reseal", runKeys},
 	"tokens":   {"API tokens: tokens create --role ROLE --org ORG [--ttl 24h] | revoke ID | list", runTokens},
 }
