@@ -6,9 +6,16 @@ import (
 )
 
 // limiter is a token bucket per client key: burst requests at once, then one every
-// interval. It is per process, a first guard against bursts; the sign-in back-off
-// kept in the store (auth.Throttling) is what bounds password guessing across
-// replicas.
+// interval. It is per process on purpose: it guards this replica's own resources
+// (the password hashing a sign-in costs, the writes a registration makes) against
+// bursts, as a connection limit would, and sharing it would put a store write in
+// front of every sign-in and registration, legitimate ones included. With N
+// replicas a client can make N times as many requests. What must hold across
+// replicas is kept in the store: the sign-in back-off (auth.Throttling, counted
+// exactly even on FerretDB), which bounds password guessing however the requests
+// are spread, and the NHS-number claims that stop a registration creating a second
+// record. A limit that must be global belongs in front of the replicas, at the
+// load balancer.
 type limiter struct {
 	burst    float64
 	interval time.Duration

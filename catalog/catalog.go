@@ -39,6 +39,16 @@ type Catalog struct {
 	// afterStore, when set (tests), runs in Import between a batch's store write
 	// and its index write.
 	afterStore func()
+
+	// While Refresh reads from the store (without mu), written collects the ids
+	// imports write meanwhile (refresh.go); refreshing counts the reads under way.
+	refreshing int
+	written    map[string]bool
+	// afterRefreshRead, when set (tests), runs in Refresh between its store read
+	// and its index write.
+	afterRefreshRead func()
+	// rebuilt says whether EnsureIndexed last rebuilt the index.
+	rebuilt bool
 }
 
 // batchSize is how many records are written to the store and index at once: large
@@ -191,6 +201,11 @@ func (c *Catalog) flush(ctx context.Context, batch []*equitrial.Trial, sum *Summ
 		changed = append(changed, batch[i])
 	}
 	mu.Unlock()
+	if c.refreshing > 0 {
+		for _, t := range changed {
+			c.written[t.NCTID] = true
+		}
+	}
 	changed = lastOfEach(changed)
 	if err := c.Index.Put(changed...); err != nil {
 		return fmt.Errorf("import: index: %w", err)
@@ -319,7 +334,8 @@ func (c *Catalog) EnsureIndexed(ctx context.Context, needsRebuild bool) error {
 	if err != nil {
 		return err
 	}
-	if !needsRebuild && indexed == uint64(stored) {
+	c.rebuilt = needsRebuild || indexed != uint64(stored)
+	if !c.rebuilt {
 		return nil
 	}
 	start := time.Now()
@@ -329,6 +345,10 @@ func (c *Catalog) EnsureIndexed(ctx context.Context, needsRebuild bool) error {
 	}
 	return err
 }
+
+// Rebuilt reports whether EnsureIndexed rebuilt the index from the store, rather
+// than keep the one on disk (which may miss what changed while it was closed).
+func (c *Catalog) Rebuilt() bool { return c.rebuilt }
 
 func rebuildReason(needsRebuild bool) string {
 	if needsRebuild {

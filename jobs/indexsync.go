@@ -8,55 +8,31 @@ import (
 	"equitrial"
 	"equitrial/catalog"
 	"equitrial/matcher"
-	"equitrial/store"
 )
 
-// IndexSync keeps the search index in step with the store, which is the source of
-// truth: an incremental pass reindexes trials written since the last successful
-// pass, and a full pass (daily) reindexes everything and removes index documents
-// whose trial is no longer stored.
+// IndexSync mends the search index against the store, which is the source of
+// truth: a full pass (daily, scheduled) reindexes every trial and removes index
+// documents whose trial is no longer stored.
+//
+// Trials written since are not its concern: every replica keeps its own index
+// current from the store's change log within seconds (Converger), whichever
+// replica wrote them. (An incremental pass used to run here under the job's
+// lease, from one watermark shared by all replicas — the start of the job's last
+// successful run — so only the replica that happened to hold the lease reindexed,
+// and the others never picked up an import they did not make.) The full pass
+// also runs on one replica at a time, the lease holder, and mends that replica's
+// index; each replica's own convergence is what keeps the others current.
 type IndexSync struct {
 	Catalog *catalog.Catalog
-	Runs    *store.JobRuns
-	// Margin widens the incremental window back from the last successful pass's
-	// start, for writes in flight then and for clock skew between replicas.
-	Margin time.Duration // default 2 minutes
 
 	afterScan func() // tests: runs in Full between the store scan and the orphan check
 }
 
 const syncBatch = 250
 
-// Job is the incremental pass as a scheduled job.
-func (x *IndexSync) Job(schedule string) Job {
-	return Job{Name: JobIndexSync, Schedule: schedule, Run: x.Incremental}
-}
-
 // FullJob is the full pass as a scheduled job.
 func (x *IndexSync) FullJob(schedule string) Job {
 	return Job{Name: JobIndexSyncFull, Schedule: schedule, Run: x.Full}
-}
-
-// Incremental reindexes trials updated since the last successful incremental pass
-// (all of them on the first).
-func (x *IndexSync) Incremental(ctx context.Context) (string, error) {
-	last, err := x.Runs.LastSucceeded(ctx, JobIndexSync)
-	if err != nil {
-		return "", err
-	}
-	since := time.Time{}
-	if !last.IsZero() {
-		margin := x.Margin
-		if margin <= 0 {
-			margin = 2 * time.Minute
-		}
-		since = last.Add(-margin)
-	}
-	n, err := x.reindex(ctx, since, nil)
-	if since.IsZero() {
-		return fmt.Sprintf("reindexed all %d trials (first pass)", n), err
-	}
-	return fmt.Sprintf("reindexed %d trials updated since %s", n, since.Format(time.RFC3339)), err
 }
 
 // Full reindexes every stored trial and deletes index documents with no store
@@ -64,7 +40,7 @@ func (x *IndexSync) Incremental(ctx context.Context) (string, error) {
 // pass is indexed but was not seen by its scan, and stays.
 func (x *IndexSync) Full(ctx context.Context) (string, error) {
 	stored := map[string]bool{}
-	n, err := x.reindex(ctx, time.Time{}, stored)
+	n, err := x.reindex(ctx, stored)
 	if err != nil {
 		return "", err
 	}
@@ -84,7 +60,7 @@ func (x *IndexSync) Full(ctx context.Context) (string, error) {
 	return fmt.Sprintf("reindexed %d trials, removed %d index documents with no stored trial", n, len(removed)), nil
 }
 
-func (x *IndexSync) reindex(ctx context.Context, since time.Time, seen map[string]bool) (int, error) {
+func (x *IndexSync) reindex(ctx context.Context, seen map[string]bool) (int, error) {
 	n := 0
 	var batch []*equitrial.Trial
 	put := func() error {
@@ -96,7 +72,7 @@ func (x *IndexSync) reindex(ctx context.Context, since time.Time, seen map[strin
 		batch = batch[:0]
 		return err
 	}
-	err := x.Catalog.Store.Each(ctx, since, func(t *equitrial.Trial) error {
+	err := x.Catalog.Store.Each(ctx, time.Time{}, func(t *equitrial.Trial) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}

@@ -14,7 +14,10 @@ import (
 	"equitrial/synth"
 )
 
-func TestIndexSync(t *testing.T) {
+// The full pass, as a scheduled job, indexes trials the store holds and the
+// index lacks (written to the store only, as after a crash between the two
+// writes) and removes index documents with no stored trial.
+func TestIndexSyncFull(t *testing.T) {
 	db := storetest.NewDB(t)
 	ctx := context.Background()
 	ix, err := matcher.OpenMemIndex()
@@ -23,42 +26,22 @@ func TestIndexSync(t *testing.T) {
 	}
 	defer ix.Close()
 	cat := &catalog.Catalog{Store: db.Trials, Index: ix}
-	// Trials written to the store only, as after a crash between the two writes.
 	var trials []*equitrial.Trial
 	synth.Reader(synth.Trials(30, 3))(func(r ctgov.Record) error { trials = append(trials, r.Trial); return nil })
-	if _, err := db.Trials.Upsert(ctx, trials[:20]); err != nil {
+	if _, err := db.Trials.Upsert(ctx, trials); err != nil {
 		t.Fatal(err)
 	}
-	x := &jobs.IndexSync{Catalog: cat, Runs: db.JobRuns, Margin: time.Millisecond}
-	s := newScheduler(t, db, "h", time.Minute)
-	s.Register(x.Job("@every 10m"))
-	s.Register(x.FullJob("30 3 * * *"))
-	run := func(name string) string {
-		id, err := s.Trigger(ctx, name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := waitRun(t, db, id)
-		if r.Outcome != "succeeded" {
-			t.Fatalf("%s: %+v", name, r)
-		}
-		return r.Detail
-	}
-	if d := run(jobs.JobIndexSync); d != "reindexed all 20 trials (first pass)" {
-		t.Fatalf("first pass: %q", d)
-	}
-	time.Sleep(10 * time.Millisecond)
-	db.Trials.Upsert(ctx, trials[20:])
-	if n, _ := ix.Count(); n != 20 {
-		t.Fatalf("%d indexed before the second pass", n)
-	}
-	if d := run(jobs.JobIndexSync); d[:13] != "reindexed 10 " {
-		t.Fatalf("incremental pass: %q", d)
-	}
-	// An index document whose trial is not stored goes on the full pass.
 	ix.Put(&equitrial.Trial{NCTID: "NCT00000000", BriefTitle: "orphan"})
-	if d := run(jobs.JobIndexSyncFull); d != "reindexed 30 trials, removed 1 index documents with no stored trial" {
-		t.Fatalf("full pass: %q", d)
+	x := &jobs.IndexSync{Catalog: cat}
+	s := newScheduler(t, db, "h", time.Minute)
+	s.Register(x.FullJob("30 3 * * *"))
+	id, err := s.Trigger(ctx, jobs.JobIndexSyncFull)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := waitRun(t, db, id)
+	if r.Outcome != "succeeded" || r.Detail != "reindexed 30 trials, removed 1 index documents with no stored trial" {
+		t.Fatalf("full pass: %+v", r)
 	}
 	if n, _ := ix.Count(); n != 30 {
 		t.Fatalf("%d indexed after the full pass, want 30", n)
@@ -82,7 +65,7 @@ func TestIndexSyncFullKeepsTrialsImportedDuringIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	ix.Put(&equitrial.Trial{NCTID: "NCT00000000", BriefTitle: "orphan"})
-	x := &jobs.IndexSync{Catalog: cat, Runs: db.JobRuns}
+	x := &jobs.IndexSync{Catalog: cat}
 	var during []string
 	jobs.SetIndexSyncAfterScan(x, func() {
 		sum, err := cat.Import(ctx, func(each func(ctgov.Record) error) error {

@@ -58,6 +58,11 @@ type DB struct {
 
 	// When each patient–trial match was first seen (see matches.go).
 	Matches *Matches
+
+	// What replicas share to stay in step (see replication_repos.go): the change
+	// log each converges from, and the locks FerretDB's writes need between them.
+	Changes *Changes
+	Locks   *Locks
 }
 
 // Open connects to the configured database, starting the embedded one if needed.
@@ -99,7 +104,9 @@ func Connect(ctx context.Context, uri, database string) (*DB, error) {
 	}
 	d.Trials = &Trials{c: d.db.Collection("trials")}
 	d.Audit = &Audit{c: d.db.Collection("audit")}
-	for _, ensure := range append([]func(context.Context) error{d.Trials.ensureIndexes, d.Audit.ensureIndexes}, append(append(append(d.openEquity(), d.openAccounts()...), d.openPatients()...), d.openMatches()...)...) {
+	ensures := append([]func(context.Context) error{d.Trials.ensureIndexes, d.Audit.ensureIndexes}, append(append(append(d.openEquity(), d.openAccounts()...), d.openPatients()...), d.openMatches()...)...)
+	ensures = append(ensures, d.openReplication()...) // after the repositories it wires
+	for _, ensure := range ensures {
 		if err := ensure(ctx); err != nil {
 			client.Disconnect(context.Background())
 			return nil, fmt.Errorf("store: indexes: %w", err)

@@ -39,9 +39,13 @@ type Patients struct {
 	checker *patients.Checker
 	now     func() time.Time
 
-	mu    sync.RWMutex
-	subs  []func(PatientChange)
-	locks recordLocks // one writer per record at a time (patients_locks.go)
+	mu     sync.RWMutex
+	subs   []func(PatientChange)
+	locks  recordLocks // one writer per record at a time in this process (patients_locks.go)
+	shared *Locks      // and across processes, on FerretDB
+	// changes hears of every write before it is made, so that other replicas
+	// re-read the record (changes.go); nil records nothing.
+	changes *Changes
 }
 
 func newPatients(c *mongo.Collection) *Patients {
@@ -229,6 +233,10 @@ func (s *Patients) Create(ctx context.Context, p *equitrial.Patient, opt CreateO
 	if err := s.claimNHSNumber(ctx, rec.Org, doc.NHSLookup, rec.ID); err != nil {
 		return nil, err
 	}
+	if err := s.changes.mark(ctx, ChangePatients, OpWrite, now, rec.ID); err != nil {
+		s.releaseNHSNumber(ctx, rec.Org, doc.NHSLookup, rec.ID)
+		return nil, fmt.Errorf("store: create patient: %w", err)
+	}
 	if _, err := s.c.InsertOne(ctx, doc); err != nil {
 		s.releaseNHSNumber(ctx, rec.Org, doc.NHSLookup, rec.ID)
 		return nil, fmt.Errorf("store: create patient: %w", err)
@@ -345,7 +353,11 @@ func (s *Patients) List(ctx context.Context, q PatientQuery) (*PatientPage, erro
 // cannot be updated (KindConflict); a record changed by another writer since it was
 // read is a KindConflict too, when p.UpdatedAt is set to the time it was read.
 func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial.Patient, error) {
-	defer s.locks.lock(p.ID)()
+	unlock, err := s.lock(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	keys, err := s.keyring()
 	if err != nil {
 		return nil, err
@@ -382,7 +394,11 @@ func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial
 			return nil, err
 		}
 	}
-	res, err := s.c.ReplaceOne(ctx, bson.M{"_id": rec.ID, "updatedAt": old.UpdatedAt, "withdrawn": bson.M{"$exists": false}}, doc)
+	err = s.changes.mark(ctx, ChangePatients, OpWrite, now, rec.ID)
+	var res *mongo.UpdateResult
+	if err == nil {
+		res, err = s.c.ReplaceOne(ctx, bson.M{"_id": rec.ID, "updatedAt": old.UpdatedAt, "withdrawn": bson.M{"$exists": false}}, doc)
+	}
 	if err == nil && res.MatchedCount == 0 {
 		err = equitrial.Errorf(equitrial.KindConflict, "patient %s was changed by someone else while saving; read it again", rec.ID)
 	}
@@ -415,7 +431,11 @@ func (s *Patients) Update(ctx context.Context, p *equitrial.Patient) (*equitrial
 // for (KindConflict). It returns the stored record; subscribers are told, so the
 // matching index sees the answers before this returns.
 func (s *Patients) SetAnswers(ctx context.Context, id string, edits []equitrial.Answer, by, role string) (*equitrial.Patient, error) {
-	defer s.locks.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	keys, err := s.keyring()
 	if err != nil {
 		return nil, err
@@ -451,6 +471,9 @@ func (s *Patients) SetAnswers(ctx context.Context, id string, edits []equitrial.
 		update := bson.M{"$set": bson.M{"answers": answers, "updatedAt": now, "strata": strata}}
 		if len(answers) == 0 {
 			update = bson.M{"$set": bson.M{"updatedAt": now, "strata": strata}, "$unset": bson.M{"answers": ""}}
+		}
+		if err := s.changes.mark(ctx, ChangePatients, OpWrite, now, id); err != nil {
+			return nil, fmt.Errorf("store: set answers: %w", err)
 		}
 		res, err := s.c.UpdateOne(ctx, bson.M{"_id": id, "updatedAt": doc.UpdatedAt, "withdrawn": bson.M{"$exists": false}}, update)
 		if err != nil {
@@ -488,7 +511,11 @@ func (s *Patients) WithdrawConsent(ctx context.Context, id string) (*equitrial.P
 // (the retention purge's staleness condition), so that the write itself refuses a
 // record that no longer meets it. It reports whether this call withdrew the record.
 func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equitrial.Patient, bool, error) {
-	defer s.locks.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	defer unlock()
 	keys, err := s.keyring()
 	if err != nil {
 		return nil, false, err
@@ -509,6 +536,9 @@ func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equit
 		"census2021Ethnicity", "conditions", "conditionsComplete", "answers", "medicines", "observations", "pregnant", "breastfeeding", "smi",
 		"language", "interpreterNeeded", "accessibilityNeeds"} {
 		unset[f] = ""
+	}
+	if err := s.changes.mark(ctx, ChangePatients, OpWrite, now, id); err != nil {
+		return nil, false, fmt.Errorf("store: withdraw consent: %w", err)
 	}
 	res, err := s.c.UpdateOne(ctx, filter, bson.M{
 		"$set":   bson.M{"consent.contact": false, "withdrawn": equitrial.WithdrawalNote{At: now}, "updatedAt": now},
@@ -535,12 +565,19 @@ func (s *Patients) withdraw(ctx context.Context, id string, cond bson.M) (*equit
 // Delete removes a patient's record entirely, strata included. The API's DELETE is
 // WithdrawConsent; this is for the retention purge and for tests.
 func (s *Patients) Delete(ctx context.Context, id string) error {
-	defer s.locks.lock(id)()
+	unlock, err := s.lock(ctx, id)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	if err := s.changes.mark(ctx, ChangePatients, OpDelete, s.now(), id); err != nil {
+		return fmt.Errorf("store: delete patient: %w", err)
+	}
 	var doc struct {
 		Org       string `bson:"org"`
 		NHSLookup string `bson:"nhsLookup"`
 	}
-	err := s.c.FindOneAndDelete(ctx, bson.M{"_id": id}).Decode(&doc) // FerretDB has no projection in findAndModify
+	err = s.c.FindOneAndDelete(ctx, bson.M{"_id": id}).Decode(&doc) // FerretDB has no projection in findAndModify
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return equitrial.Errorf(equitrial.KindNotFound, "no patient with id %s", id)
 	}
@@ -612,9 +649,7 @@ func (s *Patients) Each(ctx context.Context, fn func(*equitrial.Patient) error) 
 		return err
 	}
 	cur, err := s.c.Find(ctx, bson.M{"consent.contact": true, "withdrawn": bson.M{"$exists": false}},
-		options.Find().SetProjection(bson.M{"sealed.givenName": 0, "sealed.familyName": 0, "sealed.nhsNumber": 0,
-			"sealed.email": 0, "sealed.phone": 0, "nhsLookup": 0, "accessTokenHash": 0}).
-			SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000))
+		options.Find().SetProjection(matchProjection).SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000))
 	if err != nil {
 		return err
 	}
@@ -711,7 +746,12 @@ func (s *Patients) Reseal(ctx context.Context) (int, error) {
 		if doc.KeyID == "" {
 			filter["keyId"] = bson.M{"$exists": false}
 		}
+		unlock, err := s.lock(ctx, doc.ID) // on FerretDB, a racing withdrawal could otherwise be undone
+		if err != nil {
+			return n, err
+		}
 		res, err := s.c.UpdateOne(ctx, filter, bson.M{"$set": bson.M{"sealed": doc.Sealed, "keyId": keys.Current()}})
+		unlock()
 		if err != nil {
 			return n, err
 		}
@@ -738,6 +778,22 @@ func (s *Patients) RederiveStrata(ctx context.Context) (int, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	ref := s.ref.Load()
 	n := 0
+	// The strata change without a new updatedAt (a re-derivation is not a change
+	// to the record's retention clock), so other replicas hear of the records
+	// changed through refresh marks written after the writes, a thousand at a time.
+	var changed []string
+	flush := func() error {
+		err := s.changes.mark(ctx, ChangePatients, OpRefresh, s.now(), changed...)
+		changed = changed[:0]
+		return err
+	}
+	defer func() { // a pass that stops early still announces what it changed
+		if len(changed) > 0 {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			s.changes.mark(ctx, ChangePatients, OpRefresh, s.now(), changed...)
+		}
+	}()
 	for cur.Next(ctx) {
 		var doc patientDoc
 		if err := cur.Decode(&doc); err != nil {
@@ -751,7 +807,12 @@ func (s *Patients) RederiveStrata(ctx context.Context) (int, error) {
 		if sameStrata(st, doc.Strata) {
 			continue
 		}
+		unlock, err := s.lock(ctx, doc.ID)
+		if err != nil {
+			return n, err
+		}
 		res, err := s.c.UpdateOne(ctx, bson.M{"_id": doc.ID, "updatedAt": doc.UpdatedAt}, bson.M{"$set": bson.M{"strata": st}})
+		unlock()
 		if err != nil {
 			return n, err
 		}
@@ -759,7 +820,15 @@ func (s *Patients) RederiveStrata(ctx context.Context) (int, error) {
 			n++
 			p.Strata = st
 			s.notify(PatientChange{Kind: PatientUpdated, ID: p.ID, Org: p.Org, Patient: matchView(p), UpdatedAt: p.UpdatedAt})
+			if changed = append(changed, p.ID); len(changed) == 1000 {
+				if err := flush(); err != nil {
+					return n, err
+				}
+			}
 		}
+	}
+	if err := flush(); err != nil {
+		return n, err
 	}
 	return n, cur.Err()
 }

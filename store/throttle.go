@@ -15,6 +15,9 @@ import (
 // address, a client address, an account), so neither is kept in the clear.
 type Throttle struct {
 	c *mongo.Collection
+	// locks make a count's increment exact between replicas on FerretDB, whose
+	// $inc is a read then a write: two failures at once could count as one.
+	locks *Locks
 }
 
 // ThrottleEntry is one key's state: how many failures since the count last
@@ -45,6 +48,13 @@ func (t *Throttle) Get(ctx context.Context, keys []string) ([]ThrottleEntry, err
 // made to now plus delay(failures). A count whose last failure is older than window
 // restarts from zero first. It returns the new count.
 func (t *Throttle) Fail(ctx context.Context, key string, now time.Time, window time.Duration, delay func(int) time.Duration) (int, error) {
+	if t.locks != nil && updatesReadThenWrite(ctx, t.c) {
+		release, err := t.locks.Lock(ctx, "throttle/"+key)
+		if err != nil {
+			return 0, err
+		}
+		defer release()
+	}
 	if _, err := t.c.UpdateOne(ctx, bson.M{"_id": key, "last": bson.M{"$lt": now.Add(-window)}},
 		bson.M{"$set": bson.M{"failures": 0}}); err != nil {
 		return 0, err

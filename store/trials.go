@@ -21,6 +21,9 @@ import (
 type Trials struct {
 	c  *mongo.Collection
 	mu sync.Mutex // serialises Upsert in this process
+	// changes hears of each round of writes before it is made, so that other
+	// replicas re-read the trials (changes.go); nil records nothing.
+	changes *Changes
 	// beforeWrite, when set (tests), runs in Upsert between reading the stored
 	// versions and writing.
 	beforeWrite func()
@@ -68,7 +71,9 @@ func (s *Trials) ensureIndexes(ctx context.Context) error {
 // concurrent imports the newer version always stays. On MongoDB the conditional
 // replace is atomic; FerretDB's SQLite backend runs an update as a read then a
 // write, so upserts in this process are also serialised (the embedded database
-// serves one process only). Each round is one find and one bulk write.
+// serves one process only). Each round is one find, one insert of a change mark
+// (the round's writes are announced in the change log before they are made, for
+// the other replicas: changes.go) and one bulk write.
 func (s *Trials) Upsert(ctx context.Context, trials []*equitrial.Trial) ([]Outcome, error) {
 	if len(trials) == 0 {
 		return nil, nil
@@ -136,6 +141,13 @@ func (s *Trials) Upsert(ctx context.Context, trials []*equitrial.Trial) ([]Outco
 		if len(written) == 0 {
 			pending = later
 			continue
+		}
+		marked := make([]string, len(written))
+		for k, i := range written {
+			marked[k] = trials[i].NCTID
+		}
+		if err := s.changes.mark(ctx, ChangeTrials, OpWrite, now, marked...); err != nil {
+			return nil, err
 		}
 		if s.beforeWrite != nil {
 			s.beforeWrite()

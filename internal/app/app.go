@@ -38,7 +38,9 @@ type Config struct {
 	Log            *slog.Logger
 	// Getenv supplies job schedules (EQUITRIAL_JOB_*) and the retention period.
 	Getenv func(string) string
-	// StartJobs starts the scheduler; tests trigger jobs through the API instead.
+	// StartJobs starts the background work: the scheduler, the webhook sender and
+	// this replica's convergence with the store (converge.go). Tests trigger jobs
+	// through the API instead.
 	StartJobs bool
 }
 
@@ -60,6 +62,8 @@ type App struct {
 	stopMetrics func() // closes the metrics listener
 
 	stopSender func() // ends the background webhook sender and waits for it
+
+	converger *jobs.Converger // keeps this replica's memory in step with the store
 }
 
 // Build assembles the service. Close releases what it opened (not the database).
@@ -77,6 +81,9 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		return nil, errors.New("app: a keyring is required to seal patient identifiers")
 	}
 	db.Patients.SetKeyring(cfg.Keyring)
+	// Everything in memory is loaded from the store after this instant; the
+	// change log is read from before it, so no write made meanwhile is missed.
+	loadedAt := time.Now()
 
 	ix, rebuild, err := matcher.OpenIndex(cfg.IndexDir)
 	if err != nil {
@@ -93,6 +100,18 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	}
 	if err := a.Catalog.EnsureIndexed(ctx, rebuild); err != nil {
 		return fail(err)
+	}
+	var conv *jobs.Converger
+	refGen := "" // the generation of the reference data in the store now
+	if cfg.StartJobs {
+		if conv, err = a.newConverger(getenv); err != nil {
+			return fail(err)
+		}
+		if m, err := db.RefData.Manifest(ctx); err != nil {
+			return fail(err)
+		} else if m != nil {
+			refGen = m.Generation
+		}
 	}
 
 	// Reference data loaded into the store (`equitrial refdata load`), unless the
@@ -111,9 +130,21 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	if _, err := trials.Load(ctx, db.Trials.Each); err != nil {
 		return fail(err)
 	}
-	a.Catalog.Changed = func(ts []*equitrial.Trial) { trials.Put(ts...) }
+	a.Catalog.Changed = func(ts []*equitrial.Trial) {
+		trials.Put(ts...)
+		if conv != nil {
+			ids := make([]string, len(ts))
+			for i, t := range ts {
+				ids[i] = t.NCTID
+			}
+			conv.Applied(store.ChangeTrials, ids...)
+		}
+	}
 	pix := matcher.NewPatientIndex(nil)
 	db.Patients.Subscribe(func(ch store.PatientChange) {
+		if conv != nil {
+			defer conv.Applied(store.ChangePatients, ch.ID)
+		}
 		if ch.Patient != nil {
 			pix.Put(ch.Patient)
 			return
@@ -133,6 +164,9 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 	a.Matcher = &matcher.Matcher{Index: ix, Trials: trials, Patients: pix, Seen: db.Matches,
 		Locate:    func(pc string) (equitrial.LatLon, bool) { return locate(db.Patients.Reference(), pc) },
 		OpenFlags: func(ctx context.Context, nctID string) ([]matcher.Flag, error) { return openFlags(ctx, db, nctID) }}
+	if conv != nil {
+		a.wireConverger(conv, pix, refGen)
+	}
 
 	a.Monitor = &jobs.Monitor{DB: db, Log: log,
 		Sender: &jobs.Sender{Webhooks: db.Webhooks, Log: log, Metrics: a.Metrics, AllowPrivateNetworks: getenv("EQUITRIAL_WEBHOOK_ALLOW_PRIVATE") == "true"},
@@ -192,14 +226,21 @@ func Build(ctx context.Context, cfg Config) (*App, error) {
 		done := make(chan struct{})
 		go func() { a.Monitor.Sender.Run(sctx); close(done) }()
 		a.stopSender = func() { cancel(); <-done }
+		// Every replica, not one under a lease: each keeps its own memory.
+		conv.Init(loadedAt, !a.Catalog.Rebuilt())
+		conv.Start()
+		a.converger = conv
 	}
 	return a, nil
 }
 
-// Close stops the scheduler (waiting for running jobs) and closes the index. The
-// caller closes the database afterwards.
+// Close stops this replica's convergence and the scheduler (waiting for running
+// jobs) and closes the index. The caller closes the database afterwards.
 func (a *App) Close(ctx context.Context) error {
 	var errs []error
+	if a.converger != nil {
+		a.converger.Stop()
+	}
 	if a.Scheduler != nil {
 		errs = append(errs, a.Scheduler.Stop(ctx))
 	}

@@ -14,7 +14,6 @@ var jobSchedules = []struct {
 	job, env, def string
 }{
 	{jobs.JobEquityMonitor, "EQUITRIAL_JOB_EQUITY_MONITOR", "@every 15m"},
-	{jobs.JobIndexSync, "EQUITRIAL_JOB_INDEX_SYNC", "@every 10m"},
 	{jobs.JobIndexSyncFull, "EQUITRIAL_JOB_INDEX_SYNC_FULL", "30 3 * * *"},
 	{jobs.JobRematch, "EQUITRIAL_JOB_REMATCH", "0 * * * *"},
 	{jobs.JobPurge, "EQUITRIAL_JOB_PURGE", "15 2 * * *"},
@@ -39,7 +38,7 @@ func (a *App) startScheduler(getenv func(string) string) (*jobs.Scheduler, error
 	if err != nil {
 		return nil, err
 	}
-	sync := &jobs.IndexSync{Catalog: a.Catalog, Runs: a.DB.JobRuns}
+	sync := &jobs.IndexSync{Catalog: a.Catalog}
 	purge := &Purge{DB: a.DB, Auth: a.Auth, Retention: retention}
 	for _, s := range jobSchedules {
 		spec := getenv(s.env)
@@ -50,8 +49,6 @@ func (a *App) startScheduler(getenv func(string) string) (*jobs.Scheduler, error
 		switch s.job {
 		case jobs.JobEquityMonitor:
 			j = a.Monitor.Job(spec)
-		case jobs.JobIndexSync:
-			j = sync.Job(spec)
 		case jobs.JobIndexSyncFull:
 			j = sync.FullJob(spec)
 		case jobs.JobRematch:

@@ -10,9 +10,10 @@ import (
 )
 
 // Purge removes data past its time: ended sessions, long-dead API tokens, old job
-// run records, and the identifiers of patients whose record has not changed within
-// the retention period (they are withdrawn, exactly as if they had asked: strata
-// stay in recruitment counts, identifiers go).
+// run records, record locks left by processes that died holding them, and the
+// identifiers of patients whose record has not changed within the retention
+// period (they are withdrawn, exactly as if they had asked: strata stay in
+// recruitment counts, identifiers go).
 type Purge struct {
 	DB        *store.DB
 	Auth      *auth.Service
@@ -42,6 +43,10 @@ func (p *Purge) Run(ctx context.Context) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("job runs: %w", err)
 	}
+	locks, err := p.DB.Locks.Prune(ctx, now.Add(-time.Hour)) // a live lock lasts seconds
+	if err != nil {
+		return "", fmt.Errorf("record locks: %w", err)
+	}
 	cutoff := now.Add(-p.Retention)
 	stale, err := p.DB.Patients.StaleIDs(ctx, cutoff, purgeBatch)
 	if err != nil {
@@ -58,5 +63,5 @@ func (p *Purge) Run(ctx context.Context) (string, error) {
 			withdrawn++
 		}
 	}
-	return fmt.Sprintf("%d sessions, %d tokens, %d job runs removed; %d patients past retention withdrawn", sessions, tokens, runs, withdrawn), nil
+	return fmt.Sprintf("%d sessions, %d tokens, %d job runs, %d stale record locks removed; %d patients past retention withdrawn", sessions, tokens, runs, locks, withdrawn), nil
 }
