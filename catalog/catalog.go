@@ -49,6 +49,9 @@ type Catalog struct {
 	afterRefreshRead func()
 	// rebuilt says whether EnsureIndexed last rebuilt the index.
 	rebuilt bool
+	// unindexed: the batch an import stored last, still to go to the index and
+	// Changed (flush); guarded by mu.
+	unindexed []*equitrial.Trial
 }
 
 // batchSize is how many records are written to the store and index at once: large
@@ -90,8 +93,9 @@ type Reader func(each func(ctgov.Record) error) error
 // called after each batch with the number of records handled so far, from another
 // goroutine than read's.
 //
-// Reading and decoding run on one goroutine and the store and index writes of the
-// batch before on another, so both cores work. Each batch costs one version
+// Reading and decoding run on one goroutine, the store writes of one batch on a
+// second and the index writes of the batch before it on a third (flush), so both
+// cores work while the store waits on its disk. Each batch costs one version
 // lookup per record, one bulk insert (and a replace per changed record) and one
 // bleve batch: nothing grows with what is already stored.
 func (c *Catalog) Import(ctx context.Context, read Reader, progress func(done int)) (Summary, error) {
@@ -119,6 +123,13 @@ func (c *Catalog) Import(ctx context.Context, read Reader, progress func(done in
 				progress(done)
 			}
 		}
+		// the last batch stored goes to the index before Import returns, even
+		// after an error: what is stored must be found
+		c.mu.Lock()
+		if derr := c.drainLocked(); err == nil {
+			err = derr
+		}
+		c.mu.Unlock()
 		writeErr <- err
 	}()
 
@@ -174,12 +185,24 @@ func (c *Catalog) Import(ctx context.Context, read Reader, progress func(done in
 	return sum, err
 }
 
-// flush writes one batch to the store, then what changed to the index, and tells
-// Changed.
+// flush writes one batch to the store while the batch stored before it (by any
+// import) goes to the index and to Changed, so that the store's waits and the
+// index's work overlap. Both happen under mu, one batch behind the other, so the
+// index follows the store's order across imports; whatever takes mu next
+// (another batch, the end of an import, Refresh, DeleteOrphans) drains the batch
+// left behind first.
 func (c *Catalog) flush(ctx context.Context, batch []*equitrial.Trial, sum *Summary, mu *sync.Mutex) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	behind := c.unindexed
+	c.unindexed = nil
+	indexed := make(chan error, 1)
+	go func() { indexed <- c.indexAndTell(behind) }()
 	outcomes, err := c.Store.Upsert(ctx, batch)
+	if ierr := <-indexed; ierr != nil {
+		c.unindexed = behind // still to do; the next holder of mu tries again
+		return fmt.Errorf("import: index: %w", ierr)
+	}
 	if err != nil {
 		return fmt.Errorf("import: store: %w", err)
 	}
@@ -206,11 +229,31 @@ func (c *Catalog) flush(ctx context.Context, batch []*equitrial.Trial, sum *Summ
 			c.written[t.NCTID] = true
 		}
 	}
-	changed = lastOfEach(changed)
-	if err := c.Index.Put(changed...); err != nil {
+	c.unindexed = lastOfEach(changed)
+	return nil
+}
+
+// indexAndTell writes trials to the index, then tells Changed.
+func (c *Catalog) indexAndTell(trials []*equitrial.Trial) error {
+	if len(trials) == 0 {
+		return nil
+	}
+	if err := c.Index.Put(trials...); err != nil {
+		return err
+	}
+	c.changedParallel(trials)
+	return nil
+}
+
+// drainLocked indexes the batch an import stored last and left for the next
+// holder of mu. Callers hold mu.
+func (c *Catalog) drainLocked() error {
+	behind := c.unindexed
+	c.unindexed = nil
+	if err := c.indexAndTell(behind); err != nil {
+		c.unindexed = behind
 		return fmt.Errorf("import: index: %w", err)
 	}
-	c.changedParallel(changed)
 	return nil
 }
 
@@ -297,6 +340,9 @@ func (c *Catalog) DeleteOrphans(ctx context.Context, ids []string) ([]string, er
 	}
 	c.mu.Lock() // no import between the check and the delete
 	defer c.mu.Unlock()
+	if err := c.drainLocked(); err != nil {
+		return nil, err
+	}
 	stored, err := c.Store.Stored(ctx, ids)
 	if err != nil {
 		return nil, fmt.Errorf("checking orphans against the store: %w", err)

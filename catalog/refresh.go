@@ -42,6 +42,10 @@ func (c *Catalog) Refresh(ctx context.Context, ids []string) (map[string]time.Ti
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	// what an import stored before this read's version goes to the index first
+	if err := c.drainLocked(); err != nil {
+		return nil, fmt.Errorf("refresh: %w", err)
+	}
 	versions := make(map[string]time.Time, len(stored))
 	trials := make([]*equitrial.Trial, 0, len(stored))
 	for _, s := range stored {

@@ -15,7 +15,6 @@ import (
 // Job names.
 const (
 	JobEquityMonitor = "equity-monitor"
-	JobIndexSync     = "index-sync"
 	JobIndexSyncFull = "index-sync-full"
 	JobRematch       = "rematch"
 	JobPurge         = "purge"

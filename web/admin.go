@@ -57,7 +57,6 @@ var adminSections = []adminSection{
 // jobNames are the scheduled jobs in words: a name and what the job does.
 var jobNames = map[string][2]string{
 	"equity-monitor":  {"Equity monitor", "Works out every trial's diversity dashboard, raises and clears alerts, and queues sponsors' webhook notices."},
-	"index-sync":      {"Search index update", "Adds trials changed since the last run to the search index."},
 	"index-sync-full": {"Search index check", "Compares the whole search index with the stored trials and mends any difference."},
 	"rematch":         {"Rematching", "Matches every registered patient to the trials again, so new and changed trials reach them."},
 	"purge":           {"Retention purge", "Withdraws records unchanged for longer than the retention period, and removes ended sessions, tokens and old job runs."},
