@@ -60,23 +60,7 @@ type AuditQuery struct {
 
 // Find returns matching entries, newest first.
 func (a *Audit) Find(ctx context.Context, q AuditQuery) ([]AuditEntry, error) {
-	filter := bson.M{}
-	if q.SubjectID != "" {
-		filter["subjectId"] = q.SubjectID
-	}
-	if q.ActorID != "" {
-		filter["actorId"] = q.ActorID
-	}
-	at := bson.M{}
-	if !q.From.IsZero() {
-		at["$gte"] = q.From
-	}
-	if !q.To.IsZero() {
-		at["$lt"] = q.To
-	}
-	if len(at) > 0 {
-		filter["at"] = at
-	}
+	filter := auditFilter(q)
 	limit := q.Limit
 	if limit <= 0 || limit > 1000 {
 		limit = 100

@@ -29,7 +29,7 @@ func (a *Audit) FindPage(ctx context.Context, q AuditQuery, page, size int) ([]A
 	return out, total, cur.All(ctx, &out)
 }
 
-// auditFilter is the query's filter (as Find builds it).
+// auditFilter is the query's filter, for Find and FindPage.
 func auditFilter(q AuditQuery) bson.M {
 	filter := bson.M{}
 	if q.SubjectID != "" {

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"equitrial"
 	"equitrial/store"
 	"equitrial/store/storetest"
 )
@@ -81,39 +80,9 @@ func TestThrottleCountsConcurrentFailuresAcrossReplicas(t *testing.T) {
 // each conditional write is a read and a write of its own, so only a lock both
 // replicas share closes the window.
 func TestWithdrawalRacingAnUpdateOnAnotherReplicaStaysWithdrawn(t *testing.T) {
-	ctx := context.Background()
 	a, b := sharedDB(t)
 	for _, db := range []*store.DB{a, b} {
 		db.Patients.SetKeyring(storetest.TestKeyring(t, "k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="))
 	}
-	for round := 0; round < 20; round++ {
-		p, err := a.Patients.Create(ctx, &equitrial.Patient{GivenName: "Race", FamilyName: "Replica", BirthDate: "1970-01-01", Sex: "male",
-			Email: "race@example.org", Consent: equitrial.Consent{Contact: true, Date: "2026-01-01", Version: "v1", Channel: "web"},
-			Org: "site-a", Source: "nurse"}, store.CreateOptions{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var wg sync.WaitGroup
-		wg.Add(2)
-		go func() {
-			defer wg.Done()
-			u := *p
-			u.Phone, u.UpdatedAt = "07700 900456", time.Time{}
-			b.Patients.Update(ctx, &u) // may lose to the withdrawal: a conflict is fine
-		}()
-		go func() {
-			defer wg.Done()
-			if _, err := a.Patients.WithdrawConsent(ctx, p.ID); err != nil {
-				t.Error(err)
-			}
-		}()
-		wg.Wait()
-		got, err := a.Patients.Get(ctx, p.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if got.Withdrawn == nil || got.GivenName != "" || got.Email != "" || got.Phone != "" || got.Consent.Contact {
-			t.Fatalf("round %d: after a withdrawal raced an update on another replica the record is %+v", round, got)
-		}
-	}
+	raceWithdrawalAndUpdate(t, a, b, 20)
 }
