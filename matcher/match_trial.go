@@ -2,7 +2,6 @@ package matcher
 
 import (
 	"context"
-	"slices"
 	"strings"
 	"time"
 
@@ -133,7 +132,7 @@ func (m *Matcher) ForTrial(ctx context.Context, nctID string, q TrialQuery) (*Tr
 		list = append(list, e)
 	}
 	out.Total = len(list)
-	slices.SortFunc(list, func(a, b evaluated) int {
+	page := firstInOrder(list, (q.Page-1)*q.Size, q.Page*q.Size, func(a, b evaluated) int {
 		if a.hits != b.hits {
 			return b.hits - a.hits
 		}
@@ -142,8 +141,6 @@ func (m *Matcher) ForTrial(ctx context.Context, nctID string, q TrialQuery) (*Tr
 		}
 		return strings.Compare(a.rec.id, b.rec.id)
 	})
-	from, to := min((q.Page-1)*q.Size, len(list)), min(q.Page*q.Size, len(list))
-	page := list[from:to]
 
 	var seen map[string]time.Time
 	if m.Seen != nil && len(page) > 0 {
