@@ -192,17 +192,56 @@ func (s *Alerts) Notified(ctx context.Context, notices []Notice) error {
 	if len(notices) == 0 {
 		return nil
 	}
+	// On FerretDB a filter of more than `_id` reads the whole collection for
+	// each statement; read the duties still pending once, and update by `_id`
+	// those that still hold the event read (FerretDB's own conditional update
+	// is a read and then a write too). MongoDB checks it in the update.
+	ferret := pointReadsOnly(ctx, s.c)
+	var pending map[bson.ObjectID]string
+	if ferret {
+		var err error
+		if pending, err = s.pendingDuties(ctx); err != nil {
+			return err
+		}
+	}
 	writes := make([]mongo.WriteModel, 0, len(notices))
 	for _, n := range notices {
 		id, err := bson.ObjectIDFromHex(n.Alert.ID)
 		if err != nil {
 			return equitrial.Errorf(equitrial.KindInvalid, "alert id %q is not valid", n.Alert.ID)
 		}
-		writes = append(writes, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": id, "notify": n.Event}).
-			SetUpdate(bson.M{"$unset": bson.M{"notify": ""}}))
+		filter := bson.M{"_id": id, "notify": n.Event}
+		if ferret {
+			if pending[id] != n.Event {
+				continue // resolved (or notified) since: keeps its newer duty
+			}
+			filter = bson.M{"_id": id}
+		}
+		writes = append(writes, mongo.NewUpdateOneModel().SetFilter(filter).SetUpdate(bson.M{"$unset": bson.M{"notify": ""}}))
 	}
-	_, err := s.c.BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
+	_, err := bulkWrite(ctx, s.c, writes)
 	return err
+}
+
+// pendingDuties reads the notification duty of every alert that has one.
+func (s *Alerts) pendingDuties(ctx context.Context) (map[bson.ObjectID]string, error) {
+	cur, err := s.c.Find(ctx, bson.M{"notify": bson.M{"$in": bson.A{EventAlertOpened, EventAlertResolved}}},
+		options.Find().SetProjection(bson.M{"notify": 1}))
+	if err != nil {
+		return nil, err
+	}
+	var docs []struct {
+		ID     bson.ObjectID `bson:"_id"`
+		Notify string        `bson:"notify"`
+	}
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, err
+	}
+	out := make(map[bson.ObjectID]string, len(docs))
+	for _, d := range docs {
+		out[d.ID] = d.Notify
+	}
+	return out, nil
 }
 
 func (s *Alerts) write(ctx context.Context, alerts []equity.Alert, update func(*equity.Alert) bson.M) error {
@@ -217,7 +256,7 @@ func (s *Alerts) write(ctx context.Context, alerts []equity.Alert, update func(*
 		}
 		writes = append(writes, mongo.NewUpdateOneModel().SetFilter(bson.M{"_id": id}).SetUpdate(update(&alerts[i])))
 	}
-	_, err := s.c.BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
+	_, err := bulkWrite(ctx, s.c, writes)
 	return err
 }
 

@@ -86,7 +86,7 @@ func (s *Matches) Record(ctx context.Context, trialID string, statuses map[strin
 		if len(models) == 0 {
 			continue
 		}
-		if _, err := s.c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil && !isDuplicate(err) {
+		if _, err := bulkWrite(ctx, s.c, models); err != nil && !isDuplicate(err) {
 			return n, err
 		}
 	}

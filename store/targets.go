@@ -100,7 +100,7 @@ func (s *Targets) PutMany(ctx context.Context, targets map[string]equity.Targets
 			}
 		}
 		if len(replaces) > 0 {
-			if _, err := s.c.BulkWrite(ctx, replaces, options.BulkWrite().SetOrdered(false)); err != nil {
+			if _, err := bulkWrite(ctx, s.c, replaces); err != nil {
 				return err
 			}
 		}

@@ -277,11 +277,11 @@ func (s *Trials) writeVersions(ctx context.Context, inserts []any, replaces []tr
 			}
 		}
 		if len(writes) > 0 {
-			res, err := s.c.BulkWrite(ctx, writes, options.BulkWrite().SetOrdered(false))
+			matched, err := bulkWrite(ctx, s.c, writes)
 			if err != nil {
 				return nil, err
 			}
-			applied += int(res.MatchedCount)
+			applied += int(matched)
 		}
 	}
 	if applied == len(inserts)+len(replaces) {

@@ -17,6 +17,7 @@ func Run(t *testing.T, newDB func(testing.TB) *store.DB) {
 	t.Run("Events", func(t *testing.T) { testEvents(t, newDB(t)) })
 	t.Run("Targets", func(t *testing.T) { testTargets(t, newDB(t)) })
 	t.Run("Alerts", func(t *testing.T) { testAlerts(t, newDB(t)) })
+	t.Run("AlertsMany", func(t *testing.T) { testAlertsMany(t, newDB(t)) })
 	t.Run("AlertNotices", func(t *testing.T) { testAlertNotices(t, newDB(t)) })
 	t.Run("Dashboards", func(t *testing.T) { testDashboards(t, newDB(t)) })
 	t.Run("JobRuns", func(t *testing.T) { testJobRuns(t, newDB(t)) })
