@@ -154,7 +154,7 @@ var topics = []struct {
 	negated                []string
 }{
 	{"topic:other-trial", "Are you taking part in another research study that tests a treatment, or have you in the last 3 months?",
-		"Is the patient in, or recently (within 3 months) in, another interventional trial?", 90,
+		"Is the patient in, or recently (within 3 months) in, another interventional trial?", windowDays(3, "month"),
 		[]string{"another clinical trial", "another interventional", "another investigational", "other clinical trial", "other interventional",
 			"another research study", "other investigational", "another study", "concurrent participation", "participation in a clinical trial",
 			"participation in another", "participating in another", "enrolled in another", "enrollment in another", "enrolment in another"},

@@ -1,6 +1,7 @@
 package eligibility
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -23,12 +24,6 @@ const windowUnknown = -1
 // ("concurrent participation").
 const windowNow = 0
 
-// windowUnits are day counts of the time units criteria use.
-var windowUnits = []struct {
-	word string
-	days int
-}{{"day", 1}, {"week", 7}, {"month", 30}, {"year", 365}}
-
 // criterionWindow is the longest period, in days, that a criterion's text
 // names (windowNow if none; windowUnknown if one cannot be read).
 func criterionWindow(text string) int {
@@ -39,14 +34,8 @@ func criterionWindow(text string) int {
 	longest := windowNow
 	f := strings.FieldsFunc(lt, func(r rune) bool { return r == ' ' || r == '(' || r == ')' || r == ',' || r == ';' || r == '-' })
 	for i := 1; i < len(f); i++ {
-		days := 0
-		for _, u := range windowUnits {
-			if strings.HasPrefix(f[i], u.word) {
-				days = u.days
-				break
-			}
-		}
-		if days == 0 {
+		unit := strings.TrimSuffix(f[i], "s")
+		if unit != "day" && unit != "week" && unit != "month" && unit != "year" {
 			continue
 		}
 		n, err := strconv.ParseFloat(f[i-1], 64)
@@ -62,9 +51,15 @@ func criterionWindow(text string) int {
 				n = w
 			}
 		}
-		longest = max(longest, int(n*float64(days)))
+		longest = max(longest, windowDays(n, unit))
 	}
 	return longest
+}
+
+// windowDays is a period in whole days, converted as ages are (toYears), so that
+// the question's "3 months" and a criterion's "3 months" are the same length.
+func windowDays(n float64, unit string) int {
+	return int(math.Round(toYears(n, unit) * 365.25))
 }
 
 // topicDecides turns a yes/no answer to a shared question covering the last
