@@ -196,7 +196,7 @@ func (s *Alerts) Notified(ctx context.Context, notices []Notice) error {
 	// each statement; read the duties still pending once, and update by `_id`
 	// those that still hold the event read (FerretDB's own conditional update
 	// is a read and then a write too). MongoDB checks it in the update.
-	ferret := pointReadsOnly(ctx, s.c)
+	ferret := onFerretDB(ctx, s.c)
 	var pending map[bson.ObjectID]string
 	if ferret {
 		var err error

@@ -17,7 +17,7 @@ const ferretBulkChunk = 50
 // tried; the counts are summed and the first error is returned.
 func bulkWrite(ctx context.Context, c *mongo.Collection, models []mongo.WriteModel) (matched int64, err error) {
 	chunk := len(models)
-	if pointReadsOnly(ctx, c) {
+	if onFerretDB(ctx, c) {
 		chunk = ferretBulkChunk
 	}
 	for lo := 0; lo < len(models); lo += chunk {

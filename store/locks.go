@@ -128,5 +128,5 @@ func (l *Locks) Prune(ctx context.Context, cutoff time.Time) (int64, error) {
 // update must hold a shared lock. The servers that push down only `_id`
 // equalities are exactly those.
 func updatesReadThenWrite(ctx context.Context, c *mongo.Collection) bool {
-	return pointReadsOnly(ctx, c)
+	return onFerretDB(ctx, c)
 }

@@ -38,7 +38,7 @@ func (s *Patients) ForMatching(ctx context.Context, ids []string) (map[string]*e
 		mu.Unlock()
 		return nil
 	}
-	if pointReadsOnly(ctx, s.c) {
+	if onFerretDB(ctx, s.c) {
 		err := findEachByID(ctx, s.c, ids, matchProjection, func(raw bson.Raw) error {
 			var doc patientDoc
 			if err := bson.Unmarshal(raw, &doc); err != nil {

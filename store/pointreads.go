@@ -10,16 +10,18 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
-// pointReaders caches, per client, whether the server is FerretDB: its SQLite
+// ferretClients caches, per client, whether the server is FerretDB: its SQLite
 // backend pushes down only a plain `_id` equality, and answers any other filter
 // (`_id $in` included) by reading and decoding the whole collection.
-var pointReaders sync.Map // *mongo.Client → bool
+var ferretClients sync.Map // *mongo.Client → bool
 
-// pointReadsOnly reports whether c's server should be asked for documents by
-// `_id` equality only (FerretDB), rather than by `_id $in` (MongoDB).
-func pointReadsOnly(ctx context.Context, c *mongo.Collection) bool {
+// onFerretDB reports whether c's server is FerretDB, which the store treats
+// differently from MongoDB: documents are asked for by `_id` equality only, not
+// by `_id $in` (pointreads.go), and bulk writes go in small chunks
+// (bulkwrite.go).
+func onFerretDB(ctx context.Context, c *mongo.Collection) bool {
 	client := c.Database().Client()
-	if v, ok := pointReaders.Load(client); ok {
+	if v, ok := ferretClients.Load(client); ok {
 		return v.(bool)
 	}
 	var info bson.M
@@ -27,7 +29,7 @@ func pointReadsOnly(ctx context.Context, c *mongo.Collection) bool {
 		return false // not cached: asked again next time
 	}
 	_, ferret := info["ferretdbVersion"]
-	pointReaders.Store(client, ferret)
+	ferretClients.Store(client, ferret)
 	return ferret
 }
 

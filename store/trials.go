@@ -199,7 +199,7 @@ var versionProjection = bson.M{"lastUpdate": 1, "hash": 1}
 // at a time: the cost follows the batch, not what is already stored.
 func (s *Trials) versions(ctx context.Context, ids []string) (map[string]trialVersion, error) {
 	stored := make(map[string]trialVersion, len(ids))
-	if pointReadsOnly(ctx, s.c) {
+	if onFerretDB(ctx, s.c) {
 		var mu sync.Mutex
 		err := findEachByID(ctx, s.c, ids, versionProjection, func(raw bson.Raw) error {
 			var v trialVersion
@@ -254,7 +254,7 @@ func (s *Trials) writeVersions(ctx context.Context, inserts []any, replaces []tr
 		}
 	}
 	if len(replaces) > 0 {
-		ferret := pointReadsOnly(ctx, s.c)
+		ferret := onFerretDB(ctx, s.c)
 		var current map[string]trialVersion
 		if ferret {
 			ids := make([]string, len(replaces))

@@ -33,7 +33,7 @@ func (s *Trials) ByIDs(ctx context.Context, ids []string) ([]StoredTrial, error)
 		out = append(out, StoredTrial{Trial: &t, UpdatedAt: doc.UpdatedAt.UTC()})
 		mu.Unlock()
 	}
-	if pointReadsOnly(ctx, s.c) {
+	if onFerretDB(ctx, s.c) {
 		err := findEachByID(ctx, s.c, ids, withoutRaw, func(raw bson.Raw) error {
 			var doc trialDoc
 			if err := bson.Unmarshal(raw, &doc); err != nil {
