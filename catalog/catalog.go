@@ -233,16 +233,15 @@ func (c *Catalog) flush(ctx context.Context, batch []*equitrial.Trial, sum *Summ
 	return nil
 }
 
-// indexAndTell writes trials to the index, then tells Changed.
+// indexAndTell tells Changed (matching's cache) about trials, then writes them
+// to the index: once search finds a trial, trial → patients knows it. Imports
+// and Refresh both apply trials this way.
 func (c *Catalog) indexAndTell(trials []*equitrial.Trial) error {
 	if len(trials) == 0 {
 		return nil
 	}
-	if err := c.Index.Put(trials...); err != nil {
-		return err
-	}
 	c.changedParallel(trials)
-	return nil
+	return c.Index.Put(trials...)
 }
 
 // drainLocked indexes the batch an import stored last and left for the next

@@ -54,9 +54,7 @@ func (c *Catalog) Refresh(ctx context.Context, ids []string) (map[string]time.Ti
 		}
 		trials, versions[s.Trial.NCTID] = append(trials, s.Trial), s.UpdatedAt
 	}
-	// Matching's cache first: once search finds a trial, trial → patients knows it.
-	c.changedParallel(trials)
-	if err := c.Index.Put(trials...); err != nil {
+	if err := c.indexAndTell(trials); err != nil {
 		return nil, fmt.Errorf("refresh: index: %w", err)
 	}
 	return versions, nil
